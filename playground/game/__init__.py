@@ -1,0 +1,1 @@
+"""Levels, action files, scoring and progress (data in, results out; no UI)."""

@@ -1,0 +1,1 @@
+"""Workshop serving: the game over SSH and the web."""

@@ -1,0 +1,102 @@
+"""A run you can rewind and fork: snapshots every K ticks, restore, replay forward.
+
+``Timeline(scenario, seed, actions)`` wraps a :class:`World`. :meth:`run_until` advances it and
+keeps a full snapshot every ``snapshot_every`` ticks. :meth:`rewind` restores the nearest
+snapshot at or before a tick and replays forward to it, so the state (and the trace hash) is
+exactly what a straight run would have. :meth:`fork` rewinds and replaces every action from a
+tick on, starting a new timeline from that moment.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from playground.sim.actions import Action
+from playground.sim.errors import InvalidTickError
+from playground.sim.scenario import Scenario
+from playground.sim.world import World, WorldSnapshot
+
+
+class Timeline:
+    """A rewindable, forkable run of a scenario."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        actions: Iterable[Action] = (),
+        *,
+        snapshot_every: int = 1000,
+    ) -> None:
+        if snapshot_every < 1:
+            raise InvalidTickError(f"snapshot_every must be >= 1, got {snapshot_every}")
+        self.scenario = scenario
+        self.seed = seed
+        self.snapshot_every = snapshot_every
+        self.world = World(scenario, seed, actions)
+        self._snapshots: list[WorldSnapshot] = [self.world.snapshot()]
+        self._snapshot_ticks: list[int] = [-1]  # the last fully simulated tick of each
+
+    @property
+    def now(self) -> int:
+        return self.world.now
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        return self.world.actions
+
+    def _take_snapshot(self) -> None:
+        done = self.world._done_through
+        index = bisect.bisect_left(self._snapshot_ticks, done)
+        if index < len(self._snapshot_ticks) and self._snapshot_ticks[index] == done:
+            return
+        self._snapshot_ticks.insert(index, done)
+        self._snapshots.insert(index, self.world.snapshot())
+
+    def run_until(self, tick: int) -> None:
+        """Advance to ``tick``, snapshotting every ``snapshot_every`` ticks on the way."""
+        world = self.world
+        every = self.snapshot_every
+        mark = (max(world._done_through, 0) // every + 1) * every
+        while mark <= tick:
+            world.run_until(mark)
+            self._take_snapshot()
+            mark += every
+        world.run_until(tick)
+
+    def rewind(self, tick: int) -> None:
+        """Go back (or forward) to the state right after tick ``tick`` was simulated."""
+        if isinstance(tick, bool) or not isinstance(tick, int) or tick < -1:
+            raise InvalidTickError(f"cannot rewind to tick {tick!r}")
+        if tick >= self.world._done_through:
+            self.run_until(max(tick, 0))
+            return
+        index = bisect.bisect_right(self._snapshot_ticks, tick) - 1
+        self.world = World.restore(self._snapshots[index], self.world.trace)
+        if tick >= 0:
+            self.run_until(tick)
+
+    def fork(self, tick: int, actions: Iterable[Action]) -> None:
+        """Rewind to just before ``tick`` and replace every action at or after it.
+
+        Actions before ``tick`` are kept; ``actions`` (each at ``tick`` or later) become the
+        new future. Snapshots of the abandoned future are dropped.
+        """
+        new = list(actions)
+        for a in new:
+            if a.tick < tick:
+                raise InvalidTickError(f"fork at {tick}: action at tick {a.tick} is before it")
+        self.rewind(tick - 1)
+        cut = bisect.bisect_right(self._snapshot_ticks, tick - 1)
+        del self._snapshot_ticks[cut:]
+        del self._snapshots[cut:]
+        self.world.replace_future_actions(new)
+
+    def act(self, action: Action) -> None:
+        """Apply an action: in the future it is scheduled; in the past it forks the timeline,
+        keeping the actions before it and discarding the ones after."""
+        if action.tick > self.world._done_through:
+            self.world.act(action)
+        else:
+            self.fork(action.tick, [action])

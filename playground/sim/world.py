@@ -1,0 +1,667 @@
+"""The world: a deterministic, tick-based simulation of one run.
+
+``World(scenario, seed, actions)`` builds the cluster; :meth:`World.run_until` advances true
+time, jumping over idle ticks straight to the next due event. Within one tick, actions are
+applied first (in list order), then engine events in the order they were scheduled.
+
+The world records everything in :attr:`World.trace` and evaluates the scenario's checks as
+events happen; :attr:`World.violations` lists the first failure of each check.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import heapq
+import math
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from playground.sim.actions import TOOLS, Action
+from playground.sim.byzantine import LieSpec, rewrite
+from playground.sim.checks import Check, Finding, Violation
+from playground.sim.clocks import NodeClock
+from playground.sim.errors import (
+    InvalidTickError,
+    MalformedActionError,
+    ProgramError,
+    UnknownLinkError,
+    UnknownNodeError,
+)
+from playground.sim.network import Link, Message, parse_link
+from playground.sim.program import Context, Program, Signed
+from playground.sim.rng import stream
+from playground.sim.scenario import Scenario
+from playground.sim.trace import Event, Trace, canonical_json
+
+# engine event kinds in the heap
+_DELIVER = 0
+_TIMER = 1
+_INTERNAL = 2  # an action the engine scheduled itself (auto-unfreeze, recover_after)
+_DEADLINE = 3
+
+RUNNING = "running"
+FROZEN = "frozen"
+CRASHED = "crashed"
+
+_HISTORY = 32  # payloads a node remembers for the replay lie
+
+
+class Node:
+    """One node's runtime state. The program sees none of this except through its context."""
+
+    __slots__ = ("beliefs", "clock", "clock_lie_ms", "ctx", "durable", "incarnation", "lie",
+                 "name", "pending", "program", "sent", "status", "timers")
+
+    def __init__(self, name: str, clock: NodeClock) -> None:
+        self.name = name
+        self.clock = clock
+        self.status = RUNNING
+        self.program: Program | None = None
+        self.ctx: Context | None = None
+        self.durable: dict[str, Any] = {}
+        self.timers: dict[str, tuple[int, Any]] = {}
+        self.pending: list[tuple[int, Any]] = []
+        self.beliefs: dict[str, Any] = {}
+        self.lie: LieSpec | None = None
+        self.clock_lie_ms = 0.0
+        self.incarnation = 0
+        self.sent: deque[tuple[str, Any]] = deque(maxlen=_HISTORY)
+
+
+class World:
+    """One run of a scenario. See the module docstring."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        actions: Iterable[Action] = (),
+        *,
+        retain_trace: bool = True,
+    ) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise MalformedActionError(f"seed must be a whole number, got {seed!r}")
+        self.scenario = scenario
+        self.seed = seed
+        self.now = 0
+        self.node_names: tuple[str, ...] = tuple(scenario.nodes)
+        self.trace = Trace(retain=retain_trace)
+        self.violations: list[Violation] = []
+        self.messages_sent = 0
+        self._seq = 0  # event sequence numbers
+        self._order = 0  # heap tie-breaker
+        self._msg_ids = 0
+        self._heap: list[tuple[int, int, int, Any]] = []
+        self._secrets = {
+            n: hashlib.sha256(f"{seed}:secret:{n}".encode()).hexdigest() for n in self.node_names
+        }
+        self.nodes: dict[str, Node] = {}
+        for name in self.node_names:
+            self.nodes[name] = Node(name, NodeClock(scenario.clock_spec(name)))
+        self.links: dict[tuple[str, str], Link] = {}
+        for a in self.node_names:
+            for b in self.node_names:
+                if a != b:
+                    self.links[(a, b)] = Link(
+                        a, b, scenario.link_spec(a, b), stream(seed, "link", f"{a}->{b}")
+                    )
+        self._lie_rng = {n: stream(seed, "lie", n) for n in self.node_names}
+        self._checks: list[Check] = [copy.deepcopy(c) for c in scenario.checks]
+        self._active_checks: list[Check] = list(self._checks)
+        self._deadlines: dict[int, int] = {}  # check index -> scheduled deadline tick
+        self._actions: list[Action] = []
+        self._cursor = 0
+        self._done_through = -1  # every event at or before this tick has been processed
+        self.schedule(list(scenario.script) + list(actions))
+        self._record("start", None, {"seed": seed, "nodes": list(self.node_names)})
+        for index, check in enumerate(self._checks):
+            due = check.deadline()
+            if due is not None and index not in self._deadlines:
+                self._deadlines[index] = due
+                self._push(due, _DEADLINE, index)
+        for name in self.node_names:
+            self._boot(self.nodes[name], "start")
+
+    # ------------------------------------------------------------------ public API
+    def validate(self, action: Action) -> Action:
+        """Check an action's names against this world (unknown node or link raise)."""
+        if not isinstance(action, Action):
+            raise MalformedActionError(f"not an action: {action!r}")
+        spec = TOOLS[action.tool]
+        if spec.target == "node":
+            self._node(action.target)
+        elif spec.target == "link":
+            if action.target == "*":
+                if action.tool not in ("heal", "release"):
+                    raise UnknownLinkError(f"{action.tool}: target '*' is only for heal/release")
+            else:
+                self._link_pairs(action.target)
+        if action.tool == "partition":
+            groups = action.kwargs["groups"]
+            if not groups or any(not isinstance(g, tuple) for g in groups):
+                raise MalformedActionError("partition: groups must be a list of lists of nodes")
+            for group in groups:
+                for name in group:
+                    self._node(name)
+        return action
+
+    def schedule(self, actions: Iterable[Action]) -> None:
+        """Add actions to the run. Their ticks must not be in the past."""
+        new = [self.validate(a) for a in actions]
+        for a in new:
+            if a.tick <= self._done_through:
+                raise InvalidTickError(
+                    f"action at tick {a.tick} is too late: tick {self._done_through} has been "
+                    "simulated already (act at a later tick, or rewind to fork)"
+                )
+        pending = self._actions[self._cursor:] + new
+        pending.sort(key=lambda a: a.tick)  # stable: same-tick actions keep their order
+        self._actions = self._actions[: self._cursor] + pending
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """Every action of this run, applied or pending, in order."""
+        return tuple(self._actions)
+
+    def next_event_tick(self) -> int | None:
+        """The tick of the next thing that will happen, or ``None`` if nothing is due."""
+        ticks = []
+        if self._cursor < len(self._actions):
+            ticks.append(self._actions[self._cursor].tick)
+        if self._heap:
+            ticks.append(self._heap[0][0])
+        return min(ticks) if ticks else None
+
+    def run_until(self, tick: int) -> None:
+        """Process everything due at or before ``tick``; then ``now == tick``."""
+        if isinstance(tick, bool) or not isinstance(tick, int):
+            raise InvalidTickError(f"tick must be a whole number, got {tick!r}")
+        if tick < self.now:
+            raise InvalidTickError(f"cannot run back to tick {tick} from {self.now}; rewind")
+        heap = self._heap
+        actions = self._actions
+        pop = heapq.heappop
+        nodes = self.nodes
+        deliver = self._deliver
+        fire = self._fire_timer
+        while True:
+            a_tick = actions[self._cursor].tick if self._cursor < len(actions) else None
+            if heap and (a_tick is None or heap[0][0] < a_tick):
+                if heap[0][0] > tick:
+                    break
+                due, _, kind, obj = pop(heap)
+                self.now = due
+                if kind == _DELIVER:
+                    deliver(obj)
+                elif kind == _TIMER:
+                    node = nodes[obj[0]]
+                    fire(node, obj[1], obj[2])
+                elif kind == _INTERNAL:
+                    if type(obj) is Action:
+                        self._apply(obj)
+                    else:
+                        self._resume(obj)
+                else:
+                    self._check_deadline(obj, due)
+            elif a_tick is not None and a_tick <= tick:
+                action = actions[self._cursor]
+                self._cursor += 1
+                self.now = a_tick
+                self._apply(action)
+            else:
+                break
+        self.now = tick
+        self._done_through = tick
+
+    def run_for(self, ticks: int) -> None:
+        """Advance ``ticks`` milliseconds of true time."""
+        self.run_until(self.now + ticks)
+
+    def step(self) -> bool:
+        """Advance to the next due event's tick and process everything at that tick.
+        Returns ``False`` if nothing is due."""
+        nxt = self.next_event_tick()
+        if nxt is None:
+            return False
+        self.run_until(max(nxt, self.now))
+        return True
+
+    def act(self, action: Action) -> None:
+        """Schedule one action (tick >= now) — the player's hand on the world."""
+        self.schedule([action])
+
+    # snapshots ---------------------------------------------------------------------
+    def snapshot(self) -> WorldSnapshot:
+        """A full copy of the state (the trace is kept by reference and a mark)."""
+        trace = self.trace
+        mark = trace.mark()
+        self.trace = None  # type: ignore[assignment]
+        try:
+            state = copy.deepcopy(self)
+        finally:
+            self.trace = trace
+        return WorldSnapshot(self.now, state, mark)
+
+    @classmethod
+    def restore(cls, snap: WorldSnapshot, trace: Trace) -> World:
+        """A world in the state of ``snap``, continuing ``trace`` truncated to that point."""
+        world = copy.deepcopy(snap.state)
+        trace.truncate(snap.trace_mark)
+        world.trace = trace
+        return world
+
+    def replace_future_actions(self, actions: Iterable[Action]) -> None:
+        """Drop every action not applied yet and schedule ``actions`` instead (forking)."""
+        del self._actions[self._cursor:]
+        self.schedule(actions)
+
+    # views for the checker and the screen ------------------------------------------------
+    def link(self, src: str, dst: str) -> Link:
+        self._node(src)
+        self._node(dst)
+        if src == dst:
+            raise UnknownLinkError(f"no link from {src!r} to itself")
+        return self.links[(src, dst)]
+
+    def clock_readings(self, name: str) -> dict[str, Any]:
+        """Both clocks (and the interval) of a node at the current true time."""
+        node = self._node(name)
+        clock = node.clock
+        now = self.now
+        return {
+            "true": now,
+            "monotonic": clock.monotonic(now),
+            "time_of_day": clock.time_of_day(now),
+            "interval": clock.interval(now),
+            "offset": clock.offset(now),
+        }
+
+    @property
+    def safety_ok(self) -> bool:
+        return not any(v.kind == "safety" for v in self.violations)
+
+    @property
+    def liveness_ok(self) -> bool:
+        return not any(v.kind == "liveness" for v in self.violations)
+
+    # ------------------------------------------------------------------ internals
+    def _node(self, name: str) -> Node:
+        try:
+            return self.nodes[name]
+        except (KeyError, TypeError):
+            raise UnknownNodeError(name, self.node_names) from None
+
+    def _link_pairs(self, target: str) -> list[tuple[str, str]]:
+        try:
+            a, b, both = parse_link(target)
+        except ValueError as exc:
+            raise UnknownLinkError(str(exc)) from None
+        self._node(a)
+        self._node(b)
+        return [(a, b), (b, a)] if both else [(a, b)]
+
+    def _push(self, tick: int, kind: int, obj: Any) -> None:
+        self._order += 1
+        heapq.heappush(self._heap, (tick, self._order, kind, obj))
+
+    def _record(self, kind: str, node: Node | None, data: dict[str, Any]) -> Event:
+        self._seq += 1
+        now = self.now
+        if node is None:
+            event = Event(self._seq, now, kind, None, None, None, data)
+        else:
+            clock = node.clock
+            event = Event(self._seq, now, kind, node.name, clock.monotonic(now),
+                          clock.time_of_day(now), data)
+        self.trace.append(event)
+        if self._active_checks:
+            self._run_checks(event)
+        return event
+
+    def _record_node_event(self, node: Node, kind: str, data: dict[str, Any]) -> None:
+        self._record(kind, node, data)
+
+    def _run_checks(self, event: Event) -> None:
+        for index, check in enumerate(self._checks):
+            if check not in self._active_checks:
+                continue
+            kinds = check.kinds
+            if kinds is not None and event.kind not in kinds:
+                continue
+            finding = check.observe(event, self)
+            if finding:
+                self._violate(check, finding)
+                continue
+            due = check.deadline()
+            if due is not None and self._deadlines.get(index) != due:
+                self._deadlines[index] = due
+                self._push(max(due, self.now), _DEADLINE, index)
+
+    def _check_deadline(self, index: int, due: int) -> None:
+        check = self._checks[index]
+        if check not in self._active_checks or self._deadlines.get(index) != due:
+            return
+        finding = check.at_deadline(self.now, self)
+        if finding:
+            self._violate(check, finding)
+
+    def _violate(self, check: Check, finding: Finding) -> None:
+        if isinstance(finding, tuple):
+            detail, causes = finding
+        else:
+            detail, causes = str(finding), ()
+        violation = Violation(check.name, check.kind, self.now, detail, tuple(causes))
+        self.violations.append(violation)
+        self._active_checks.remove(check)
+        self._record("violation", None, violation.to_dict())
+
+    # nodes -----------------------------------------------------------------------------
+    def _boot(self, node: Node, why: str) -> None:
+        node.program = self.scenario.program(node.name)
+        if not isinstance(node.program, Program):
+            raise ProgramError(f"program factory returned {node.program!r}, not a Program")
+        node.ctx = Context(self, node, stream(self.seed, f"node{node.incarnation}", node.name))
+        if why != "start":
+            self._record("state", node, {"status": RUNNING, "why": why})
+        node.program.on_start(node.ctx)
+
+    def _believe(self, node: Node, beliefs: dict[str, Any]) -> None:
+        old = node.beliefs
+        changed = {k: v for k, v in beliefs.items() if k not in old or old[k] != v}
+        if changed:
+            old.update(changed)
+            self._record("state", node, changed)
+
+    def _send(self, node: Node, dst: str, payload: Any) -> int | None:
+        if dst not in self.nodes:
+            raise ProgramError(f"{node.name} sent to unknown node {dst!r}")
+        if dst == node.name:
+            raise ProgramError(f"{node.name} sent a message to itself")
+        if node.lie is not None:
+            payload = self._lie(node, dst, payload)
+        else:
+            node.sent.append((dst, payload))
+        self._msg_ids += 1
+        msg_id = self._msg_ids
+        self.messages_sent += 1
+        if payload is None:
+            self._record("drop", node, {"id": msg_id, "dst": dst, "reason": "liar silent"})
+            return None
+        self._record("send", node, {"id": msg_id, "dst": dst, "payload": payload})
+        delay, reason, dup_delay = self.links[(node.name, dst)].transmit(self.now)
+        if delay is None:
+            self._record("drop", None, {"id": msg_id, "link": f"{node.name}->{dst}",
+                                        "reason": reason})
+            return msg_id
+        msg = Message(msg_id, node.name, dst, payload, self.now, None)
+        msg.deliver_tick = self.now + max(1, math.ceil(delay))
+        self._push(msg.deliver_tick, _DELIVER, msg)
+        if dup_delay is not None:
+            self._msg_ids += 1
+            dup = Message(self._msg_ids, node.name, dst, payload, self.now, msg_id)
+            dup.deliver_tick = self.now + max(1, math.ceil(dup_delay))
+            self._push(dup.deliver_tick, _DELIVER, dup)
+        return msg_id
+
+    def _lie(self, node: Node, dst: str, payload: Any) -> Any:
+        assert node.lie is not None and node.program is not None and node.ctx is not None
+        params = dict(node.lie.params)
+        custom = node.program.lie(node.ctx, node.lie.strategy, dst, payload, params)
+        if custom is not NotImplemented:
+            return custom
+        return rewrite(node.lie, node.name, node.ctx.peers, dst, payload,
+                       self._lie_rng[node.name], tuple(node.sent), self._sign)
+
+    def _deliver(self, msg: Message) -> None:
+        link = self.links[(msg.src, msg.dst)]
+        if link.cut:
+            self._record("drop", None, {"id": msg.id, "link": link.name, "reason": "link cut"})
+            return
+        if link.holding and msg.deliver_tick >= 0:
+            link.held.append(msg)
+            self._record("hold", None, {"id": msg.id, "link": link.name, "held": len(link.held)})
+            if link.hold_remaining is not None:
+                link.hold_remaining -= 1
+                if link.hold_remaining <= 0:
+                    link.holding = False
+                    link.hold_remaining = None
+            return
+        self._arrive(self.nodes[msg.dst], msg)
+
+    def _arrive(self, node: Node, msg: Message) -> None:
+        status = node.status
+        if status is RUNNING:
+            data = {"id": msg.id, "src": msg.src, "sent": msg.sent_tick}
+            if msg.dup_of is not None:
+                data["dup_of"] = msg.dup_of
+            self._record("deliver", node, data)
+            node.program.on_message(node.ctx, msg.src, msg.payload)  # type: ignore[union-attr]
+        elif status is FROZEN:
+            node.pending.append((_DELIVER, msg))
+        else:
+            self._record("drop", None, {"id": msg.id, "link": f"{msg.src}->{msg.dst}",
+                                        "reason": "node crashed"})
+
+    def _set_timer(self, node: Node, name: str, delay_ms: float, data: Any) -> None:
+        if not isinstance(delay_ms, int | float) or delay_ms < 0 or delay_ms != delay_ms:
+            raise ProgramError(f"{node.name}: timer {name!r} needs a delay >= 0, got {delay_ms!r}")
+        fire_at = self.now + max(1, math.ceil(node.clock.true_delay(delay_ms) - 1e-9))
+        self._order += 1
+        token = self._order
+        node.timers[name] = (token, data)
+        heapq.heappush(self._heap, (fire_at, token, _TIMER, (node.name, name, token)))
+
+    def _fire_timer(self, node: Node, name: str, token: int) -> None:
+        entry = node.timers.get(name)
+        if entry is None or entry[0] != token:
+            return  # cancelled or replaced
+        if node.status is FROZEN:
+            node.pending.append((_TIMER, (name, token)))
+            return
+        del node.timers[name]
+        self._record("timer", node, {"name": name})
+        node.program.on_timer(node.ctx, name, entry[1])  # type: ignore[union-attr]
+
+    def _sign(self, signer: str, value: Any) -> Signed:
+        secret = self._secrets[signer]
+        digest = hashlib.sha256(f"{secret}:{canonical_json(value)}".encode()).hexdigest()
+        return Signed(signer, value, digest[:16])
+
+    # actions -----------------------------------------------------------------------------
+    def _apply(self, action: Action) -> None:
+        tool = action.tool
+        params = action.kwargs
+        data: dict[str, Any] = {"tool": tool, "target": action.target}
+        for k, v in action.params:
+            data[k] = v
+        handler = getattr(self, f"_tool_{tool}")
+        effect = handler(action.target, params)
+        if effect:
+            data["effect"] = effect
+        node = self.nodes.get(action.target) if TOOLS[tool].target == "node" else None
+        if tool != "command":
+            self._record("fault", node, data)
+
+    def _links_of(self, target: str) -> list[Link]:
+        if target == "*":
+            return [self.links[k] for k in sorted(self.links)]
+        return [self.links[p] for p in self._link_pairs(target)]
+
+    def _tool_cut(self, target: str, params: dict[str, Any]) -> None:
+        for link in self._links_of(target):
+            link.cut = True
+
+    def _tool_heal(self, target: str, params: dict[str, Any]) -> None:
+        for link in self._links_of(target):
+            link.cut = False
+
+    def _tool_partition(self, target: str, params: dict[str, Any]) -> None:
+        groups = [set(g) for g in params["groups"]]
+        for (a, b), link in self.links.items():
+            link.cut = not any(a in g and b in g for g in groups)
+
+    def _tool_set_link(self, target: str, params: dict[str, Any]) -> None:
+        for link in self._links_of(target):
+            changes = dict(params)
+            if "latency" in changes:
+                changes["latency"] = link.spec.latency.__class__.constant(changes["latency"])
+            try:
+                link.spec = link.spec.evolve(**changes)
+            except (ValueError, TypeError) as exc:
+                raise MalformedActionError(f"set_link: {exc}") from None
+
+    def _tool_hold(self, target: str, params: dict[str, Any]) -> None:
+        for link in self._links_of(target):
+            link.holding = True
+            link.hold_remaining = params.get("count")
+
+    def _tool_release(self, target: str, params: dict[str, Any]) -> str:
+        released = 0
+        for link in self._links_of(target):
+            link.holding = False
+            link.hold_remaining = None
+            held, link.held = link.held, []
+            for msg in held:
+                msg.deliver_tick = -1  # marks "released": not held again
+                self._push(self.now, _DELIVER, msg)
+            released += len(held)
+        return f"released {released}"
+
+    def _tool_freeze(self, target: str, params: dict[str, Any]) -> str | None:
+        node = self.nodes[target]
+        if node.status is not RUNNING:
+            return f"no effect: node is {node.status}"
+        node.status = FROZEN
+        if "duration" in params:
+            end = self.now + max(1, math.ceil(params["duration"]))
+            self._push(end, _INTERNAL, Action(end, "unfreeze", target))
+        return None
+
+    def _tool_unfreeze(self, target: str, params: dict[str, Any]) -> str | None:
+        node = self.nodes[target]
+        if node.status is not FROZEN:
+            return f"no effect: node is {node.status}"
+        node.status = RUNNING
+        pending, node.pending = node.pending, []
+        self._push(self.now, _INTERNAL, _Resume(target, pending, node.incarnation))
+        return f"{len(pending)} pending"
+
+    def _tool_crash(self, target: str, params: dict[str, Any]) -> str | None:
+        node = self.nodes[target]
+        if node.status is CRASHED:
+            return "no effect: already crashed"
+        node.status = CRASHED
+        node.timers = {}
+        for kind, obj in node.pending:
+            if kind == _DELIVER:
+                self._record("drop", None, {"id": obj.id, "link": f"{obj.src}->{obj.dst}",
+                                            "reason": "node crashed"})
+        node.pending = []
+        node.program = None
+        node.ctx = None
+        node.beliefs = {}
+        node.incarnation += 1
+        if "recover_after" in params:
+            at = self.now + max(1, math.ceil(params["recover_after"]))
+            self._push(at, _INTERNAL, Action(at, "recover", target))
+        return None
+
+    def _tool_recover(self, target: str, params: dict[str, Any]) -> str | None:
+        node = self.nodes[target]
+        if node.status is not CRASHED:
+            return f"no effect: node is {node.status}"
+        node.status = RUNNING
+        self._boot(node, "recovered")
+        return None
+
+    def _tool_step_clock(self, target: str, params: dict[str, Any]) -> None:
+        self.nodes[target].clock.step(self.now, params["delta_ms"])
+
+    def _tool_set_drift(self, target: str, params: dict[str, Any]) -> None:
+        try:
+            self.nodes[target].clock.set_drift(self.now, params["ppm"])
+        except ValueError as exc:
+            raise MalformedActionError(f"set_drift: {exc}") from None
+
+    def _tool_set_rate(self, target: str, params: dict[str, Any]) -> None:
+        try:
+            self.nodes[target].clock.set_rate(self.now, params["ppm"])
+        except ValueError as exc:
+            raise MalformedActionError(f"set_rate: {exc}") from None
+
+    def _tool_lie(self, target: str, params: dict[str, Any]) -> None:
+        node = self.nodes[target]
+        node.lie = LieSpec(params["strategy"], tuple(sorted(params.items())))
+        node.clock_lie_ms = float(params.get("offset_ms", 0.0)) if params["strategy"] == "clock" \
+            else 0.0
+
+    def _tool_honest(self, target: str, params: dict[str, Any]) -> None:
+        node = self.nodes[target]
+        node.lie = None
+        node.clock_lie_ms = 0.0
+
+    def _tool_command(self, target: str, params: dict[str, Any]) -> None:
+        node = self.nodes[target]
+        name = params["name"]
+        args = dict(params.get("args") or ())
+        if node.status is CRASHED:
+            self._record("command", node, {"name": name, "args": args, "refused": "crashed"})
+            return
+        if node.status is FROZEN:
+            node.pending.append((_INTERNAL, (name, args)))
+            return
+        self._run_command(node, name, args)
+
+    def _run_command(self, node: Node, name: str, args: dict[str, Any]) -> None:
+        self._record("command", node, {"name": name, "args": args})
+        node.program.on_command(node.ctx, name, args)  # type: ignore[union-attr]
+
+    def _resume(self, resume: _Resume) -> None:
+        node = self.nodes[resume.node]
+        if node.incarnation != resume.incarnation:
+            return
+        for kind, obj in resume.pending:
+            if node.status is not RUNNING:  # frozen or crashed again while catching up
+                if node.status is FROZEN:
+                    node.pending.append((kind, obj))
+                continue
+            if kind == _DELIVER:
+                self._arrive(node, obj)
+            elif kind == _TIMER:
+                self._fire_timer(node, obj[0], obj[1])
+            else:
+                self._run_command(node, obj[0], obj[1])
+
+
+class _Resume:
+    """Internal heap item: replay what piled up while a node was frozen."""
+
+    __slots__ = ("incarnation", "node", "pending")
+
+    def __init__(self, node: str, pending: list[tuple[int, Any]], incarnation: int) -> None:
+        self.node = node
+        self.pending = pending
+        self.incarnation = incarnation
+
+
+class WorldSnapshot:
+    """A restorable copy of a world at :attr:`tick`."""
+
+    __slots__ = ("state", "tick", "trace_mark")
+
+    def __init__(self, tick: int, state: World, trace_mark: tuple[int, Any]) -> None:
+        self.tick = tick
+        self.state = state
+        self.trace_mark = trace_mark
+
+
+def run(
+    scenario: Scenario, seed: int = 0, actions: Sequence[Action] = (), until: int = 10_000,
+    *, retain_trace: bool = True,
+) -> World:
+    """Convenience: build a world and run it to ``until``."""
+    world = World(scenario, seed, actions, retain_trace=retain_trace)
+    world.run_until(until)
+    return world

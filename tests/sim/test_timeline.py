@@ -1,0 +1,71 @@
+"""Snapshots, rewind and fork."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.sim import Action, InvalidTickError, Latency, LinkSpec, Timeline, World
+from tests.sim.helpers import heartbeat_scenario
+
+LINK = LinkSpec(latency=Latency.exponential(1, 3), loss=0.05)
+ACTIONS = [
+    Action.make(700, "cut", "n1<->n2"),
+    Action.make(1_300, "freeze", "n3", duration=400),
+    Action.make(2_100, "heal", "*"),
+    Action.make(2_500, "step_clock", "n2", delta_ms=-300),
+    Action.make(2_600, "crash", "n1", recover_after=250),
+]
+
+
+def straight(until: int, actions: list[Action] = ACTIONS) -> World:
+    world = World(heartbeat_scenario(3, LINK), seed=8, actions=actions)
+    world.run_until(until)
+    return world
+
+
+def test_rewind_and_replay_reproduce_the_straight_run() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS, snapshot_every=250)
+    timeline.run_until(4_000)
+    final = timeline.world.trace.sha256()
+    assert final == straight(4_000).trace.sha256()
+    for tick in (3_999, 2_345, 1_000, 999, 0, 1_777):
+        timeline.rewind(tick)
+        assert timeline.now == tick
+        assert timeline.world.trace.sha256() == straight(tick).trace.sha256()
+    timeline.run_until(4_000)
+    assert timeline.world.trace.sha256() == final
+
+
+def test_rewind_restores_node_state() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS, snapshot_every=300)
+    timeline.run_until(1_500)
+    assert timeline.world.nodes["n3"].status == "frozen"
+    timeline.rewind(1_000)
+    assert timeline.world.nodes["n3"].status == "running"
+    assert timeline.world.link("n1", "n2").cut
+
+
+def test_fork_replaces_the_future_and_matches_a_straight_run_of_the_new_list() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS, snapshot_every=500)
+    timeline.run_until(3_000)
+    new_future = [Action.make(1_200, "crash", "n2")]
+    timeline.fork(1_200, new_future)
+    timeline.run_until(3_000)
+    expected = straight(3_000, [a for a in ACTIONS if a.tick < 1_200] + new_future)
+    assert timeline.world.trace.sha256() == expected.trace.sha256()
+    assert timeline.actions == expected.actions
+    with pytest.raises(InvalidTickError):
+        timeline.fork(2_000, [Action.make(1_999, "crash", "n1")])
+
+
+def test_acting_in_the_past_forks_and_in_the_future_schedules() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, snapshot_every=400)
+    timeline.run_until(2_000)
+    timeline.act(Action.make(2_500, "crash", "n3"))
+    assert timeline.now == 2_000
+    timeline.act(Action.make(900, "freeze", "n1"))
+    assert timeline.now == 899
+    assert [a.tick for a in timeline.actions] == [900]
+    timeline.run_until(2_000)
+    expected = straight(2_000, [Action.make(900, "freeze", "n1")])
+    assert timeline.world.trace.sha256() == expected.trace.sha256()

@@ -1,0 +1,108 @@
+"""Trace hashing, canonical form and exports."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from playground.sim import Action, Latency, LinkSpec, World, canonical_json, trace_hash
+from playground.sim.trace import shiviz_records
+from tests.sim.helpers import heartbeat_scenario, recorder_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HASH_SCRIPT = """
+from playground.sim import Action, Latency, LinkSpec, World
+from tests.sim.helpers import heartbeat_scenario
+sc = heartbeat_scenario(4, LinkSpec(latency=Latency.exponential(1, 4), loss=0.1, duplicate=0.05))
+w = World(sc, seed=42, actions=[Action.make(300, "cut", "n1<->n2"),
+                                Action.make(500, "freeze", "n3", duration=200)])
+w.run_until(2000)
+print(w.trace.sha256())
+"""
+
+
+def test_trace_hash_is_identical_across_processes_and_hash_seeds() -> None:
+    hashes = set()
+    for hash_seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
+        out = subprocess.run([sys.executable, "-c", HASH_SCRIPT], env=env, cwd=ROOT,
+                             capture_output=True, text=True, check=True)
+        hashes.add(out.stdout.strip())
+    assert len(hashes) == 1
+    (value,) = hashes
+    assert len(value) == 64
+
+
+def test_same_inputs_same_hash_and_different_seed_differs() -> None:
+    def run(seed: int, actions: list[Action]) -> str:
+        w = World(heartbeat_scenario(link=LinkSpec(latency=Latency.uniform(1, 9))), seed, actions)
+        w.run_until(3_000)
+        return w.trace.sha256()
+
+    cut = [Action.make(100, "cut", "n1->n2")]
+    assert run(1, []) == run(1, [])
+    assert run(1, []) != run(2, [])
+    assert run(1, cut) != run(1, [])
+
+
+def test_asking_for_the_hash_midway_does_not_change_it() -> None:
+    a = World(heartbeat_scenario(), seed=3)
+    b = World(heartbeat_scenario(), seed=3)
+    for t in range(100, 5_000, 137):
+        a.run_until(t)
+        a.trace.sha256()
+    a.run_until(5_000)
+    b.run_until(5_000)
+    assert a.trace.sha256() == b.trace.sha256() == trace_hash(a.trace.events)
+
+
+def test_retained_and_streaming_traces_hash_the_same() -> None:
+    a = World(heartbeat_scenario(), seed=5)
+    b = World(heartbeat_scenario(), seed=5, retain_trace=False)
+    a.run_until(20_000)
+    b.run_until(20_000)
+    assert a.trace.sha256() == b.trace.sha256()
+    assert b.trace.events == [] and len(b.trace) == len(a.trace)
+
+
+def test_canonical_json_sorts_keys_and_sets() -> None:
+    assert canonical_json({"b": 1, "a": {"z", "y"}}) == '{"a":["y","z"],"b":1}'
+
+
+def test_jsonl_export_has_every_event_with_clocks() -> None:
+    world = World(recorder_scenario(), actions=[
+        Action.make(5, "command", "n1", name="send", args={"to": "n2", "payload": {"k": 1}}),
+        Action.make(5, "step_clock", "n2", delta_ms=-1000),
+    ])
+    world.run_until(20)
+    out = io.StringIO()
+    world.trace.write_jsonl(out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == len(world.trace)
+    kinds = [line["kind"] for line in lines]
+    assert kinds[0] == "start" and "send" in kinds and "deliver" in kinds
+    deliver = next(line for line in lines if line["kind"] == "deliver")
+    assert deliver["node"] == "n2" and deliver["tick"] == 10
+    assert deliver["tod"] == -990 and deliver["mono"] == 10
+
+
+def test_shiviz_vector_clocks_follow_causality() -> None:
+    world = World(recorder_scenario(), actions=[
+        Action.make(1, "command", "n1", name="send", args={"to": "n2", "payload": 1}),
+        Action.make(20, "command", "n2", name="send", args={"to": "n3", "payload": 2}),
+    ])
+    world.run_until(100)
+    records = list(shiviz_records(world.trace.events))
+    last_n3 = [clock for host, clock, _ in records if host == "n3"][-1]
+    assert last_n3["n1"] >= 1 and last_n3["n2"] >= 2 and last_n3["n3"] >= 1
+    out = io.StringIO()
+    world.trace.write_shiviz(out)
+    text = out.getvalue().splitlines()
+    assert text[0].startswith("(?<host>") and text[1] == ""
+    assert text[2].split(" ", 1)[0] in {"n1", "n2", "n3"}
+    json.loads(text[2].split(" ", 1)[1])

@@ -1,0 +1,46 @@
+"""The engine and protocols never import Textual, Rich or asyncssh (DESIGN.md's layer rule)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ("playground/sim", "playground/protocols")
+FORBIDDEN = ("textual", "rich", "asyncssh", "textual_serve")
+
+
+def _imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_core_sources_do_not_import_ui_or_ssh_libraries() -> None:
+    files = [p for d in CORE for p in sorted((ROOT / d).rglob("*.py"))]
+    assert files
+    for path in files:
+        bad = _imported_roots(path) & set(FORBIDDEN)
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_importing_the_core_loads_no_ui_module() -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import playground.sim, playground.protocols\n"
+        "for pkg in (playground.sim, playground.protocols):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == ""
