@@ -1,16 +1,30 @@
 """The ``playground`` command.
 
-Sub-commands grow with the game: ``play`` starts the terminal game; ``version`` prints the
-version. Bad arguments exit with status 2 and a one-line message (argparse's convention).
+``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify`` and
+``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
+action files, share codes) exits with status 2 and one line ``FILE:LINE: message`` on
+stderr — never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from playground import __version__
+
+if TYPE_CHECKING:
+    from playground.game.campaign import Campaign
+    from playground.game.level import Level
+
+
+class UsageError(Exception):
+    """Bad input: printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,8 +34,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("play", help="play the game in this terminal (the default)")
+    play = sub.add_parser("play", help="play the game in this terminal (the default)")
+    play.add_argument("--player", default=None, help="whose progress to use (default: local)")
     sub.add_parser("version", help="print the version")
+
+    levels = sub.add_parser("levels", help="list the campaign")
+    levels.add_argument("--json", action="store_true", help="print JSON")
+
+    run = sub.add_parser("run", help="play a level headless with an action file or share code")
+    run.add_argument("level", help="level id, or path to a level file")
+    source = run.add_mutually_exclusive_group()
+    source.add_argument("--actions", metavar="FILE", help="action file (TOML)")
+    source.add_argument("--share", metavar="CODE", help="share code")
+    run.add_argument("--seed", type=int, help="override the seed")
+    run.add_argument("--json", action="store_true", help="print JSON")
+    run.add_argument("--trace", metavar="FILE", help="write the trace to FILE")
+    run.add_argument("--trace-format", choices=("jsonl", "shiviz"), default="jsonl",
+                     help="trace format (default jsonl)")
+
+    verify = sub.add_parser("verify", help="check every level: solution wins, idle loses, "
+                                           "runs are deterministic")
+    verify.add_argument("--json", action="store_true", help="print JSON")
+    verify.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="worker processes (default 2)")
+
+    check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
+    check.add_argument("file", help="level file (TOML)")
     return parser
 
 
@@ -29,12 +67,152 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
     command = args.command or "play"
-    if command == "version":
-        print(f"playground {__version__}")
-        return 0
-    from playground.tui.app import run_app
+    try:
+        if command == "version":
+            print(f"playground {__version__}")
+            return 0
+        if command == "levels":
+            return cmd_levels(args)
+        if command == "run":
+            return cmd_run(args)
+        if command == "verify":
+            return cmd_verify(args)
+        if command == "check-level":
+            return cmd_check_level(args)
+        from playground.tui.app import run_app
 
-    return run_app()
+        return run_app(player=getattr(args, "player", None))
+    except UsageError as exc:
+        print(f"playground: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # GameFileError, SimError, Refused: all bad input
+        print(f"playground: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _campaign() -> Campaign:
+    from playground.game.campaign import load_campaign
+
+    return load_campaign()
+
+
+def cmd_levels(args: argparse.Namespace) -> int:
+    campaign = _campaign()
+    rows = [{"id": lv.id, "title": lv.title, "chapter": lv.chapter, "section": lv.section,
+             "mode": lv.mode, "protocol": lv.protocol.name, "ticks": lv.ticks}
+            for lv in campaign.levels]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for number, r in enumerate(rows, start=1):
+        print(f"{number:>2}. {r['id']:<{width}}  {r['mode']:<7}  {r['title']}  "
+              f"({r['section']})")
+    return 0
+
+
+def _load_level(spec: str) -> Level:
+    from playground.game.level import load_level
+
+    if spec.endswith(".toml") or os.sep in spec or Path(spec).exists():
+        return load_level(spec)
+    campaign = _campaign()
+    try:
+        return campaign.get(spec)
+    except KeyError:
+        known = ", ".join(lv.id for lv in campaign.levels)
+        raise UsageError(f"unknown level {spec!r} (levels: {known})") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from playground.game.actionfile import Attempt, load_attempt, parse_share_code
+    from playground.game.session import Session
+
+    level = _load_level(args.level)
+    if args.actions:
+        attempt = load_attempt(args.actions)
+    elif args.share:
+        attempt = parse_share_code(args.share)
+    else:
+        attempt = Attempt(level.id)
+    if args.seed is not None:
+        attempt = Attempt(attempt.level, args.seed, attempt.knobs, attempt.actions,
+                          attempt.claim)
+    if attempt.level != level.id:
+        raise UsageError(f"{args.actions or 'share code'}: level: these actions are for "
+                         f"{attempt.level!r}, not {level.id!r}")
+    session = Session.from_attempt(level, attempt)
+    session.run_to_end()
+    result = session.result()
+    if args.trace:
+        _write_trace(session.world.trace, Path(args.trace), args.trace_format)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        _print_result(result)
+    return 0 if result["outcome"] in ("won", "done") else 1
+
+
+def _write_trace(trace: Any, path: Path, fmt: str) -> None:
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            if fmt == "shiviz":
+                trace.write_shiviz(out)
+            else:
+                trace.write_jsonl(out)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write trace: {exc.strerror or exc}") from None
+
+
+def _print_result(result: dict[str, Any]) -> None:
+    stars = "*" * result["stars"] + "." * (3 - result["stars"])
+    print(f"{result['level']}: {result['outcome'].upper()} at tick {result['ticks']} "
+          f"[{stars}] score {result['score']}")
+    print(f"  {result['reason']}")
+    for v in result["violations"]:
+        print(f"  ! {v['invariant']} ({v['kind']}) at tick {v['tick']}: {v['detail']}")
+    print(f"  actions {result['actions']}, messages {result['messages']}, "
+          f"trace {result['trace_sha256'][:16]}")
+    print(f"  share: {result['share_code']}")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from playground.game.verify import verify_campaign
+
+    campaign = _campaign()
+    show_bar = sys.stderr.isatty() or not args.json
+
+    def progress(done: int, total: int, report: dict[str, Any]) -> None:
+        if not show_bar:
+            return
+        filled = int(30 * done / total)
+        mark = "ok" if report["ok"] else "FAIL"
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
+                         f"{report['level'][:28]:<28} {mark:<4}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    reports = verify_campaign(campaign, jobs=max(1, args.jobs), progress=progress)
+    ok = all(r["ok"] for r in reports)
+    if args.json:
+        print(json.dumps({"ok": ok, "levels": reports}, indent=2))
+    else:
+        for r in reports:
+            status = "ok  " if r["ok"] else "FAIL"
+            print(f"{status} {r['level']}" + "".join(f"\n     - {p}" for p in r["problems"]))
+        print(f"{sum(r['ok'] for r in reports)} of {len(reports)} levels verified")
+    return 0 if ok else 1
+
+
+def cmd_check_level(args: argparse.Namespace) -> int:
+    from playground.game.level import load_level
+
+    level = load_level(args.file)
+    print(f"{args.file}: ok ({level.id}, {level.mode}, {level.protocol.name})")
+    return 0
 
 
 if __name__ == "__main__":

@@ -138,16 +138,26 @@ class ProtocolSpec:
         return self.build(tuple(nodes), self.resolve_knobs(nodes, given))
 
 
-#: Every protocol module, in the chapter's order. Each defines ``SPEC``.
+#: Every protocol module, in the chapter's order. Each defines ``SPEC`` (and may define more
+#: specs in ``EXTRA_SPECS``).
 PROTOCOL_MODULES: tuple[str, ...] = ()
+
+_REGISTERED: dict[str, ProtocolSpec] = {}
+
+
+def register(spec: ProtocolSpec) -> None:
+    """Make an extra protocol available (plugins, tests)."""
+    _REGISTERED[spec.name] = spec
 
 
 def all_protocols() -> dict[str, ProtocolSpec]:
     """Every protocol by name."""
     specs: dict[str, ProtocolSpec] = {}
-    for module in PROTOCOL_MODULES:
-        spec = importlib.import_module(f"playground.protocols.{module}").SPEC
-        specs[spec.name] = spec
+    for module_name in PROTOCOL_MODULES:
+        module = importlib.import_module(f"playground.protocols.{module_name}")
+        for spec in (module.SPEC, *getattr(module, "EXTRA_SPECS", ())):
+            specs[spec.name] = spec
+    specs.update(_REGISTERED)
     return specs
 
 

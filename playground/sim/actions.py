@@ -137,7 +137,7 @@ class Action:
             raise InvalidTickError(f"tick must be a whole number, got {tick!r}")
         if tick < 0:
             raise InvalidTickError(f"tick must be >= 0, got {tick}")
-        spec = TOOLS.get(tool)
+        spec = TOOLS.get(tool) if isinstance(tool, str) else None
         if spec is None:
             raise MalformedActionError(
                 f"unknown tool {tool!r} (tools: {', '.join(sorted(TOOLS))})"

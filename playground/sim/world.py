@@ -112,9 +112,11 @@ class World:
         self._active_checks: list[Check] = list(self._checks)
         self._deadlines: dict[int, int] = {}  # check index -> scheduled deadline tick
         self._actions: list[Action] = []
+        self._scripted: list[bool] = []  # parallel to _actions: from the scenario's script?
         self._cursor = 0
         self._done_through = -1  # every event at or before this tick has been processed
-        self.schedule(list(scenario.script) + list(actions))
+        self._schedule(scenario.script, scripted=True)
+        self.schedule(actions)
         self._record("start", None, {"seed": seed, "nodes": list(self.node_names)})
         for index, check in enumerate(self._checks):
             due = check.deadline()
@@ -149,6 +151,9 @@ class World:
 
     def schedule(self, actions: Iterable[Action]) -> None:
         """Add actions to the run. Their ticks must not be in the past."""
+        self._schedule(actions, scripted=False)
+
+    def _schedule(self, actions: Iterable[Action], scripted: bool) -> None:
         new = [self.validate(a) for a in actions]
         for a in new:
             if a.tick <= self._done_through:
@@ -156,14 +161,22 @@ class World:
                     f"action at tick {a.tick} is too late: tick {self._done_through} has been "
                     "simulated already (act at a later tick, or rewind to fork)"
                 )
-        pending = self._actions[self._cursor:] + new
-        pending.sort(key=lambda a: a.tick)  # stable: same-tick actions keep their order
-        self._actions = self._actions[: self._cursor] + pending
+        cursor = self._cursor
+        pending = list(zip(self._actions[cursor:], self._scripted[cursor:], strict=True))
+        pending += [(a, scripted) for a in new]
+        pending.sort(key=lambda pair: pair[0].tick)  # stable: same-tick order is kept
+        self._actions[cursor:] = [a for a, _ in pending]
+        self._scripted[cursor:] = [flag for _, flag in pending]
 
     @property
     def actions(self) -> tuple[Action, ...]:
-        """Every action of this run, applied or pending, in order."""
+        """Every action of this run (scripted and player's), applied or pending, in order."""
         return tuple(self._actions)
+
+    @property
+    def player_actions(self) -> tuple[Action, ...]:
+        """The actions that did not come from the scenario's script."""
+        return tuple(a for a, s in zip(self._actions, self._scripted, strict=True) if not s)
 
     def next_event_tick(self) -> int | None:
         """The tick of the next thing that will happen, or ``None`` if nothing is due."""
@@ -253,8 +266,13 @@ class World:
         return world
 
     def replace_future_actions(self, actions: Iterable[Action]) -> None:
-        """Drop every action not applied yet and schedule ``actions`` instead (forking)."""
-        del self._actions[self._cursor:]
+        """Drop every player action not applied yet and schedule ``actions`` instead
+        (forking). The scenario's scripted actions stay."""
+        cursor = self._cursor
+        kept = [(a, s) for a, s in zip(self._actions[cursor:], self._scripted[cursor:],
+                                       strict=True) if s]
+        self._actions[cursor:] = [a for a, _ in kept]
+        self._scripted[cursor:] = [True] * len(kept)
         self.schedule(actions)
 
     # views for the checker and the screen ------------------------------------------------

@@ -34,6 +34,6 @@ class PlaygroundApp(App[None]):
         yield Footer()
 
 
-def run_app() -> int:
+def run_app(player: str | None = None) -> int:
     PlaygroundApp().run()
     return 0

@@ -69,3 +69,18 @@ def test_acting_in_the_past_forks_and_in_the_future_schedules() -> None:
     timeline.run_until(2_000)
     expected = straight(2_000, [Action.make(900, "freeze", "n1")])
     assert timeline.world.trace.sha256() == expected.trace.sha256()
+
+
+def test_fork_keeps_the_scenarios_scripted_actions() -> None:
+    import attrs
+
+    scripted = attrs.evolve(heartbeat_scenario(3, LINK),
+                            script=(Action.make(1_500, "crash", "n2"),))
+    timeline = Timeline(scripted, seed=8, snapshot_every=400)
+    timeline.run_until(1_000)
+    timeline.act(Action.make(2_000, "freeze", "n1"))
+    timeline.act(Action.make(500, "freeze", "n3", duration=100))
+    assert timeline.world.player_actions == (Action.make(500, "freeze", "n3", duration=100),)
+    timeline.run_until(2_000)
+    assert timeline.world.nodes["n2"].status == "crashed"
+    assert timeline.world.nodes["n1"].status == "running"

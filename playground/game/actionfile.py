@@ -1,0 +1,160 @@
+"""Action files (TOML) and share codes: a player's knobs and timed actions for one level.
+
+An action file::
+
+    level = "zombie-writer"
+    seed = 1                 # optional: the level's seed by default
+    claim = "unbreakable"    # optional: the player says the level cannot be broken
+
+    [knobs]                  # KEEP IT levels: the player's settings
+    fencing = true
+
+    [[actions]]              # BREAK IT levels: timed interventions
+    tick = 1200
+    tool = "freeze"
+    target = "client-a"
+    duration = 800
+
+A share code carries the same content as one line of text (``DSP1-...``) to paste in chat.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import tomllib
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from playground.game.errors import ActionFileError
+from playground.game.reader import Reader
+from playground.sim import Action, SimError
+
+SHARE_PREFIX = "DSP1-"
+CLAIMS = ("unbreakable",)
+
+
+@attrs.frozen
+class Attempt:
+    """What a player did in one level: seed, knobs, actions and an optional claim."""
+
+    level: str
+    seed: int | None = None
+    knobs: Mapping[str, Any] = attrs.field(factory=dict)
+    actions: tuple[Action, ...] = ()
+    claim: str | None = None
+
+    def to_share_code(self) -> str:
+        """A compact, copy-pasteable text that :func:`parse_share_code` reverses."""
+        body: dict[str, Any] = {"l": self.level}
+        if self.seed is not None:
+            body["s"] = self.seed
+        if self.knobs:
+            body["k"] = dict(self.knobs)
+        if self.actions:
+            body["a"] = [a.to_dict() for a in self.actions]
+        if self.claim:
+            body["c"] = self.claim
+        raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        return SHARE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+    def to_toml(self) -> str:
+        """The action file text."""
+        lines = [f"level = {_toml_value(self.level)}"]
+        if self.seed is not None:
+            lines.append(f"seed = {self.seed}")
+        if self.claim:
+            lines.append(f"claim = {_toml_value(self.claim)}")
+        if self.knobs:
+            lines += ["", "[knobs]"]
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in sorted(self.knobs.items())]
+        for action in self.actions:
+            lines += ["", "[[actions]]"]
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in action.to_dict().items()]
+        return "\n".join(lines) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
+    reader.check_keys(data, (), {"level", "seed", "knobs", "actions", "claim"}, {"level"})
+    level = reader.get(data, (), "level", str)
+    seed = reader.get(data, (), "seed", int, None)
+    knobs = reader.get(data, (), "knobs", dict, {})
+    claim = reader.get(data, (), "claim", str, None,
+                       check=lambda v: None if v in CLAIMS else f"must be one of {CLAIMS}")
+    items = reader.get(data, (), "actions", list, [])
+    actions = []
+    for index, item in enumerate(items):
+        where = ("actions", index)
+        if not isinstance(item, dict):
+            raise reader.fail(where, "must be a table")
+        try:
+            actions.append(Action.from_dict(item))
+        except SimError as exc:
+            message = str(exc)
+            field = next((k for k in item if f"'{k}'" in message or f" {k} " in f" {message} "),
+                         None)
+            raise reader.fail((*where, field) if field else where, message) from None
+    return Attempt(level, seed, knobs, tuple(actions), claim)
+
+
+def load_attempt(path: str | Path) -> Attempt:
+    """Read an action file. Raises :class:`ActionFileError` (``FILE:LINE: message``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ActionFileError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ActionFileError(path, None, "not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ActionFileError(path, int(match.group(1)) if match else None,
+                              f"invalid TOML: {message}") from None
+    return parse_attempt(data, Reader(path, text, ActionFileError))
+
+
+def parse_share_code(code: str) -> Attempt:
+    """Decode a share code. Raises :class:`ActionFileError` naming what is wrong."""
+    code = code.strip()
+    if not code.startswith(SHARE_PREFIX):
+        raise ActionFileError("share code", None, f"must start with {SHARE_PREFIX}")
+    body = code[len(SHARE_PREFIX):]
+    try:
+        raw = zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        data = json.loads(raw)
+    except (binascii.Error, zlib.error, ValueError):
+        raise ActionFileError("share code", None, "is damaged (was it copied whole?)") from None
+    if not isinstance(data, dict):
+        raise ActionFileError("share code", None, "is damaged (not an attempt)")
+    mapped = {"level": data.get("l"), "seed": data.get("s"), "knobs": data.get("k", {}),
+              "actions": data.get("a", []), "claim": data.get("c")}
+    mapped = {k: v for k, v in mapped.items() if v is not None}
+    return parse_attempt(mapped, Reader("share code", "", ActionFileError))

@@ -1,0 +1,86 @@
+"""The campaign: every level file under ``levels/``, in the order of ``levels/campaign.toml``,
+with the reference solutions under ``levels/solutions/``."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import attrs
+
+from playground.game.actionfile import Attempt, load_attempt
+from playground.game.errors import LevelError
+from playground.game.level import Level, load_level
+from playground.game.tomlpos import key_lines, line_of
+
+LEVELS_ENV = "PLAYGROUND_LEVELS_DIR"
+
+
+def levels_dir() -> Path:
+    """The campaign folder (``$PLAYGROUND_LEVELS_DIR`` overrides the repository's)."""
+    override = os.environ.get(LEVELS_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "levels"
+
+
+@attrs.frozen
+class Campaign:
+    levels: tuple[Level, ...]
+    folder: Path
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels if level.mode != "sandbox")
+
+    def get(self, level_id: str) -> Level:
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
+
+    def solution_path(self, level_id: str) -> Path:
+        return self.folder / "solutions" / f"{level_id}.toml"
+
+    def solution(self, level_id: str) -> Attempt:
+        return load_attempt(self.solution_path(level_id))
+
+
+def load_campaign(folder: Path | None = None) -> Campaign:
+    """Load every level named in ``campaign.toml``. Raises :class:`LevelError`."""
+    folder = folder or levels_dir()
+    index = folder / "campaign.toml"
+    try:
+        text = index.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise LevelError(index, None, f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LevelError(index, None, f"invalid TOML: {exc}") from None
+    lines = key_lines(text)
+    order = data.get("order")
+    if not isinstance(order, list) or not all(isinstance(i, str) for i in order):
+        raise LevelError(index, line_of(lines, ("order",)), "order: must be a list of level ids")
+    sandbox = data.get("sandbox")
+    levels = []
+    seen: set[str] = set()
+    for level_id in [*order, *([sandbox] if isinstance(sandbox, str) else [])]:
+        if level_id in seen:
+            raise LevelError(index, line_of(lines, ("order",)), f"order: {level_id!r} twice")
+        seen.add(level_id)
+        path = folder / f"{level_id}.toml"
+        if not path.exists():
+            raise LevelError(index, line_of(lines, ("order",)),
+                             f"order: no level file {path.name} for {level_id!r}")
+        level = load_level(path)
+        if level.id != level_id:
+            raise LevelError(path, line_of(key_lines(path.read_text()), ("id",)),
+                             f"id: {level.id!r} does not match its file name")
+        levels.append(level)
+    strays = sorted(p.stem for p in folder.glob("*.toml")
+                    if p.name != "campaign.toml" and p.stem not in seen)
+    if strays:
+        raise LevelError(index, line_of(lines, ("order",)),
+                         f"order: level files not in the campaign: {', '.join(strays)}")
+    return Campaign(tuple(levels), folder)

@@ -1,0 +1,106 @@
+"""Player progress: completed levels, best scores and solutions, saved atomically.
+
+The save is JSON at ``<data dir>/progress/<player>.json``. A corrupt save is moved aside
+(``.corrupt-N``) with a warning and the player starts fresh — never a crash, never silently
+overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from playground.game.storage import atomic_write_text, data_dir
+
+SAVE_VERSION = 1
+PLAYER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+@attrs.define
+class LevelRecord:
+    stars: int = 0
+    best_score: int = 0
+    solution: str = ""  # share code of the best run
+    won: bool = False
+
+
+@attrs.define
+class Progress:
+    """What one player has done. ``warning`` is set if the save was unreadable."""
+
+    path: Path
+    levels: dict[str, LevelRecord] = attrs.field(factory=dict)
+    settings: dict[str, Any] = attrs.field(factory=dict)
+    warning: str | None = None
+
+    @classmethod
+    def load(cls, player: str = "local", directory: Path | None = None) -> Progress:
+        if not PLAYER_NAME.match(player):
+            raise ValueError(f"bad player name {player!r}")
+        path = (directory or data_dir()) / "progress" / f"{player}.json"
+        progress = cls(path)
+        if not path.exists():
+            return progress
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("version") != SAVE_VERSION:
+                raise ValueError("unknown save format")
+            for level_id, rec in data.get("levels", {}).items():
+                progress.levels[str(level_id)] = LevelRecord(
+                    stars=int(rec.get("stars", 0)), best_score=int(rec.get("best_score", 0)),
+                    solution=str(rec.get("solution", "")), won=bool(rec.get("won", False)))
+            settings = data.get("settings", {})
+            progress.settings = dict(settings) if isinstance(settings, dict) else {}
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            aside = _set_aside(path)
+            progress.levels.clear()
+            progress.warning = (f"your save at {path} could not be read ({exc}); it was kept "
+                                f"as {aside.name} and you start fresh")
+        return progress
+
+    def save(self) -> None:
+        data = {
+            "version": SAVE_VERSION,
+            "levels": {k: attrs.asdict(v) for k, v in sorted(self.levels.items())},
+            "settings": self.settings,
+        }
+        atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+    def record(self, level_id: str, won: bool, stars: int, score: int, share_code: str) -> bool:
+        """Note a finished run; returns True if it improved the record (and saves)."""
+        rec = self.levels.setdefault(level_id, LevelRecord())
+        improved = False
+        if won and not rec.won:
+            rec.won = True
+            improved = True
+        if won and (score > rec.best_score or stars > rec.stars):
+            rec.best_score = max(score, rec.best_score)
+            rec.stars = max(stars, rec.stars)
+            rec.solution = share_code
+            improved = True
+        if improved:
+            self.save()
+        return improved
+
+    def unlocked(self, campaign: Sequence[str]) -> set[str]:
+        """Levels the player may open: the first, and each one after a won level."""
+        out: set[str] = set()
+        for index, level_id in enumerate(campaign):
+            if index == 0 or self.levels.get(campaign[index - 1], LevelRecord()).won:
+                out.add(level_id)
+            if self.levels.get(level_id, LevelRecord()).won:
+                out.add(level_id)
+        return out
+
+
+def _set_aside(path: Path) -> Path:
+    n = 1
+    while (aside := path.with_name(f"{path.name}.corrupt-{n}")).exists():
+        n += 1
+    path.replace(aside)
+    return aside

@@ -1,0 +1,69 @@
+"""A checked walk over parsed TOML: every error names the file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from playground.game.errors import GameFileError
+from playground.game.tomlpos import key_lines, line_of
+
+T = TypeVar("T")
+
+_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+               list: "a list", dict: "a table"}
+
+
+class Reader:
+    """Reads one parsed TOML document; raises ``error_class`` at the right line."""
+
+    def __init__(self, path: str | Path, text: str, error_class: type[GameFileError]) -> None:
+        self.path = path
+        self.lines = key_lines(text)
+        self.error_class = error_class
+
+    def fail(self, where: tuple[str | int, ...], message: str) -> GameFileError:
+        """An error for field ``where`` (its dotted name is put in front of ``message``)."""
+        name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where)
+        name = name.replace(".[", "[")
+        text = f"{name}: {message}" if name else message
+        return self.error_class(self.path, line_of(self.lines, where), text)
+
+    def check_keys(self, table: Mapping[str, Any], where: tuple[str | int, ...],
+                   allowed: set[str] | frozenset[str], required: set[str] = frozenset()) -> None:
+        """Unknown keys and missing required keys are errors."""
+        for key in table:
+            if key not in allowed:
+                names = ", ".join(sorted(allowed))
+                raise self.fail((*where, key), f"unknown key (allowed: {names})")
+        for key in sorted(required):
+            if key not in table:
+                raise self.fail(where, f"missing required key {key!r}")
+
+    def get(self, table: Mapping[str, Any], where: tuple[str | int, ...], key: str,
+            kind: type | tuple[type, ...], default: Any = ..., *,
+            check: Callable[[Any], str | None] | None = None) -> Any:
+        """``table[key]`` checked against ``kind`` (and ``check``, which returns a problem)."""
+        if key not in table:
+            if default is ...:
+                raise self.fail(where, f"missing required key {key!r}")
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            names = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            raise self.fail((*where, key), f"must be {names}, got {value!r}")
+        if check is not None:
+            problem = check(value)
+            if problem:
+                raise self.fail((*where, key), problem)
+        return value
+
+    def table(self, table: Mapping[str, Any], where: tuple[str | int, ...], key: str,
+              required: bool = False) -> dict[str, Any]:
+        value = self.get(table, where, key, dict, ... if required else {})
+        return value

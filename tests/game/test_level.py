@@ -1,0 +1,119 @@
+"""Level files: loading, and errors that name the file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from playground.game.errors import LevelError
+from playground.game.level import load_level, parse_level
+from tests.game.fixtures import BREAK_LEVEL, KEEP_LEVEL
+
+
+def test_a_valid_level_loads_with_everything_in_place() -> None:
+    level = parse_level(BREAK_LEVEL, "split.toml")
+    assert (level.id, level.mode, level.ticks, level.seed) == ("split", "break", 500, 3)
+    assert level.nodes == ("a", "b", "c")
+    assert level.goal_violation == "one-value"
+    assert level.toolbox["lie"].strategies == ("equivocate", "forge")
+    assert level.toolbox["freeze"].max_duration == 100
+    assert level.script[0].tool == "command" and level.script[0].tick == 100
+    assert level.knobs == {"durable": True, "copies": 3}
+    assert level.link.latency.base == 5
+    assert len(level.hints) == 3
+    keep = parse_level(KEEP_LEVEL, "keep.toml")
+    assert keep.player_knobs["durable"].choices == (True, False)
+    assert keep.requirements[0].metric == "decisions"
+
+
+def error_for(text: str) -> LevelError:
+    with pytest.raises(LevelError) as info:
+        parse_level(text, "lvl.toml")
+    return info.value
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('ticks = 500', 'ticks = "long"', "ticks: must be a whole number"),
+    ('ticks = 500', 'tick = 500', "tick: unknown key"),
+    ('name = "test-register"', 'name = "paxos"', "unknown protocol 'paxos'"),
+    ('latency = 5', 'latency = -5', "latency"),
+    ('target = "a"', 'target = "z"', "unknown node 'z'"),
+    ('tick = 100', 'tick = 900', "after the level's end"),
+    ('violation = "one-value"', 'violation = "no-such"', "unreachable goal"),
+    ('count = 1, strategies', 'count = 0, strategies', "between 1 and 99"),
+    ('cut = { count = 1, targets = ["a->b"] }', 'cut = { count = 1, targets = ["a->q"] }',
+     "unknown node 'q'"),
+    ('section = "Byzantine Faults"', 'section = "Paxos"', "not an entry of"),
+    ('hints = ["Look at a.", "A liar.", "Make a equivocate before tick 100."]',
+     'hints = ["Look at a."]', "three progressive hints"),
+    ('name = "set"', 'name = "set"\nmystery = 1', "unknown parameter 'mystery'"),
+])
+def test_errors_name_the_line_and_field(old: str, new: str, message: str) -> None:
+    assert old in BREAK_LEVEL
+    text = BREAK_LEVEL.replace(old, new, 1)
+    err = error_for(text)
+    assert message in str(err)
+    assert err.line in {line_of(text, part) for part in new.splitlines()}
+    assert str(err).startswith(f"lvl.toml:{err.line}: ")
+    assert "\n" not in str(err)
+
+
+def test_bad_knob_value_points_at_the_knob() -> None:
+    text = KEEP_LEVEL.replace("knobs = { durable = false }", "knobs = { copies = 42 }")
+    err = error_for(text)
+    assert "copies" in str(err) and "<= 9" in str(err)
+    assert err.line == line_of(text, "knobs = { copies")
+
+
+def test_invalid_toml_reports_its_line() -> None:
+    text = BREAK_LEVEL.replace('seed = 3', 'seed = = 3')
+    err = error_for(text)
+    assert err.line == line_of(text, "seed = = 3") and "invalid TOML" in str(err)
+
+
+def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(LevelError, match="cannot read"):
+        load_level(tmp_path / "nope.toml")
+
+
+LINES = BREAK_LEVEL.splitlines()
+
+
+@given(st.data())
+def test_mutated_levels_load_or_fail_with_the_documented_error(data: st.DataObject) -> None:
+    lines = list(LINES)
+    for _ in range(data.draw(st.integers(1, 3))):
+        index = data.draw(st.integers(0, len(lines) - 1))
+        choice = data.draw(st.sampled_from(["drop", "dup", "garble", "value", "swap"]))
+        if choice == "drop":
+            del lines[index]
+        elif choice == "dup":
+            lines.insert(index, lines[index])
+        elif choice == "garble":
+            lines[index] = data.draw(st.text(max_size=20))
+        elif choice == "swap" and index + 1 < len(lines):
+            lines[index], lines[index + 1] = lines[index + 1], lines[index]
+        elif "=" in lines[index]:
+            key = lines[index].split("=")[0]
+            value = data.draw(st.sampled_from(
+                ['-1', '0', '1e9', '"x"', 'true', '[]', '{}', '["a", 2]', '{ count = -3 }',
+                 '"n1->n2"', '99999999999']))
+            lines[index] = f"{key}= {value}"
+        if not lines:
+            lines = [""]
+    text = "\n".join(lines)
+    try:
+        parse_level(text, "m.toml")
+    except LevelError as exc:
+        message = str(exc)
+        assert message.startswith("m.toml")
+        assert "\n" not in message
+        if exc.line is not None:
+            assert 1 <= exc.line <= max(1, len(text.splitlines()))
