@@ -27,13 +27,20 @@ class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``playground run: error: ...``)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="playground",
         description="The Distributed Systems Playground: break and defend a simulated cluster.",
     )
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     play = sub.add_parser("play", help="play the game in this terminal (the default)")
     play.add_argument("--player", default=None, help="whose progress to use (default: local)")
     sub.add_parser("version", help="print the version")

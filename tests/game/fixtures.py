@@ -40,7 +40,11 @@ TEST_SPEC = ProtocolSpec(
     knobs=(Knob("durable", "bool", True, "keep the value on disk"),
            Knob("copies", "int", 3, "unused", low=1, high=9)),
     build=_build, commands={"set": "{value}"}, invariants={"one-value": "one value"},
-    metrics=lambda world: {"decisions": len(world.trace.of_kind("decide"))},
+    metrics=lambda world: {
+        "decisions": len(world.trace.of_kind("decide")),
+        "values_kept": sum(1 for n in world.nodes.values()
+                           if n.program is not None and n.program.value is not None),
+    },
 )
 register(TEST_SPEC)
 
@@ -114,12 +118,18 @@ target = "a"
 name = "set"
 args = { value = 1 }
 
+[[script]]
+tick = 50
+tool = "crash"
+target = "b"
+recover_after = 10
+
 [goal]
 text = "Nothing breaks."
 
 [[goal.require]]
-metric = "decisions"
-min = 2
+metric = "values_kept"
+min = 3
 
 [knobs]
 durable = { choices = [true, false] }

@@ -26,7 +26,7 @@ def test_a_valid_level_loads_with_everything_in_place() -> None:
     assert len(level.hints) == 3
     keep = parse_level(KEEP_LEVEL, "keep.toml")
     assert keep.player_knobs["durable"].choices == (True, False)
-    assert keep.requirements[0].metric == "decisions"
+    assert keep.requirements[0].metric == "values_kept"
 
 
 def error_for(text: str) -> LevelError:

@@ -80,7 +80,10 @@ def test_keep_level_knobs_decide_the_outcome() -> None:
     session = Session(KEEP, knobs={"durable": True})
     session.run_to_end()
     assert session.outcome().state == "won"
-    assert session.metrics()["decisions"] == 2
+    assert session.metrics()["values_kept"] == 3
+    forgetful = Session(KEEP)
+    forgetful.run_to_end()
+    assert forgetful.outcome().state == "lost" and "values_kept" in forgetful.outcome().reason
 
 
 def test_claiming_unbreakable_is_judged() -> None:

@@ -1,0 +1,110 @@
+"""The headless commands: levels, run, verify, check-level (run in-process on a test campaign)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from playground.cli import main
+from playground.game.actionfile import Attempt
+from playground.sim import Action
+from tests.game.fixtures import BREAK_LEVEL, KEEP_LEVEL
+
+SOLUTION = Attempt("split", None, {}, (Action.make(50, "lie", "a", strategy="equivocate",
+                                                   values=["x", "y"]),))
+
+
+@pytest.fixture
+def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "levels"
+    (folder / "solutions").mkdir(parents=True)
+    (folder / "split.toml").write_text(BREAK_LEVEL)
+    (folder / "keep-it.toml").write_text(KEEP_LEVEL)
+    (folder / "campaign.toml").write_text('order = ["split", "keep-it"]\n')
+    (folder / "solutions" / "split.toml").write_text(SOLUTION.to_toml())
+    (folder / "solutions" / "keep-it.toml").write_text(
+        Attempt("keep-it", None, {"durable": True}).to_toml())
+    monkeypatch.setenv("PLAYGROUND_LEVELS_DIR", str(folder))
+    return folder
+
+
+def test_levels_json_lists_the_campaign(campaign: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["levels", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["mode"]) for r in rows] == [("split", "break"), ("keep-it", "keep")]
+    assert rows[0]["chapter"] == "Knowledge, Truth, and Lies"
+    assert rows[0]["section"] == "Byzantine Faults" and rows[0]["title"]
+
+
+def test_run_with_actions_and_share_code_agree(campaign: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", "split", "--actions", str(campaign / "solutions" / "split.toml"),
+                 "--json", "--trace", str(tmp_path / "t.jsonl")]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["outcome"] == "won" and first["violations"][0]["invariant"] == "one-value"
+    lines = (tmp_path / "t.jsonl").read_text().splitlines()
+    assert json.loads(lines[0])["kind"] == "start"
+    assert main(["run", "split", "--share", first["share_code"], "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["trace_sha256"] == first["trace_sha256"]
+    assert main(["run", "split", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["outcome"] == "lost"
+    assert main(["run", "split", "--trace-format", "shiviz", "--trace",
+                 str(tmp_path / "s.log")]) == 1
+    assert (tmp_path / "s.log").read_text().startswith("(?<host>")
+
+
+def test_verify_passes_and_catches_a_bad_solution(campaign: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    assert main(["verify", "--json", "--jobs", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and {r["level"] for r in report["levels"]} == {"split", "keep-it"}
+    (campaign / "solutions" / "split.toml").write_text(Attempt("split").to_toml())
+    assert main(["verify", "--json", "--jobs", "1"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    bad = next(r for r in report["levels"] if r["level"] == "split")
+    assert any("does not win" in p for p in bad["problems"])
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "nope"],
+    ["run", "split", "--seed", "x"],
+    ["run", "split", "--share", "DSP1-garbage"],
+    ["check-level", "/no/such/file.toml"],
+])
+def test_bad_input_is_one_line_and_exit_2(campaign: Path, capsys: pytest.CaptureFixture,
+                                          args: list[str]) -> None:
+    with pytest.raises(SystemExit) if args[2:3] == ["--seed"] else _nothing():
+        code = main(args)
+        assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err and "\n" not in err and "Traceback" not in err
+
+
+def test_check_level_names_file_and_line(campaign: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BREAK_LEVEL.replace("ticks = 500", "ticks = -1"))
+    assert main(["check-level", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    line = BREAK_LEVEL.splitlines().index("ticks = 500") + 1
+    assert err == f"playground: {bad}:{line}: ticks: must be between 1 and 600000"
+    assert main(["check-level", str(campaign / "split.toml")]) == 0
+
+
+def test_an_action_file_for_another_level_is_refused(campaign: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(Attempt("keep-it", None, {"durable": True}).to_toml())
+    assert main(["run", "split", "--actions", str(other)]) == 2
+    assert "not 'split'" in capsys.readouterr().err
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return False
