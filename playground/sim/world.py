@@ -109,7 +109,8 @@ class World:
                     )
         self._lie_rng = {n: stream(seed, "lie", n) for n in self.node_names}
         self._checks: list[Check] = [copy.deepcopy(c) for c in scenario.checks]
-        self._active_checks: list[Check] = list(self._checks)
+        self._retired: set[int] = set()  # indices of checks that already failed
+        self._checks_by_kind: dict[str, list[int]] = {}  # cache: event kind -> check indices
         self._deadlines: dict[int, int] = {}  # check index -> scheduled deadline tick
         self._actions: list[Action] = []
         self._scripted: list[bool] = []  # parallel to _actions: from the scenario's script?
@@ -334,7 +335,7 @@ class World:
             event = Event(self._seq, now, kind, node.name, clock.monotonic(now),
                           clock.time_of_day(now), data)
         self.trace.append(event)
-        if self._active_checks:
+        if self._checks:
             self._run_checks(event)
         return event
 
@@ -342,12 +343,15 @@ class World:
         self._record(kind, node, data)
 
     def _run_checks(self, event: Event) -> None:
-        for index, check in enumerate(self._checks):
-            if check not in self._active_checks:
+        indices = self._checks_by_kind.get(event.kind)
+        if indices is None:
+            indices = [i for i, c in enumerate(self._checks) if i not in self._retired
+                       and (c.kinds is None or event.kind in c.kinds)]
+            self._checks_by_kind[event.kind] = indices
+        for index in indices:
+            if index in self._retired:
                 continue
-            kinds = check.kinds
-            if kinds is not None and event.kind not in kinds:
-                continue
+            check = self._checks[index]
             finding = check.observe(event, self)
             if finding:
                 self._violate(check, finding)
@@ -359,7 +363,7 @@ class World:
 
     def _check_deadline(self, index: int, due: int) -> None:
         check = self._checks[index]
-        if check not in self._active_checks or self._deadlines.get(index) != due:
+        if index in self._retired or self._deadlines.get(index) != due:
             return
         finding = check.at_deadline(self.now, self)
         if finding:
@@ -372,7 +376,8 @@ class World:
             detail, causes = str(finding), ()
         violation = Violation(check.name, check.kind, self.now, detail, tuple(causes))
         self.violations.append(violation)
-        self._active_checks.remove(check)
+        self._retired.add(self._checks.index(check))
+        self._checks_by_kind.clear()
         self._record("violation", None, violation.to_dict())
 
     # nodes -----------------------------------------------------------------------------
