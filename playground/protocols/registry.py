@@ -140,7 +140,18 @@ class ProtocolSpec:
 
 #: Every protocol module, in the chapter's order. Each defines ``SPEC`` (and may define more
 #: specs in ``EXTRA_SPECS``).
-PROTOCOL_MODULES: tuple[str, ...] = ()
+PROTOCOL_MODULES: tuple[str, ...] = (
+    "batch",
+    "reliable",
+    "requests",
+    "failure_detector",
+    "raft",
+    "clocksync",
+    "lww",
+    "lease",
+    "quorum",
+    "bft",
+)
 
 _REGISTERED: dict[str, ProtocolSpec] = {}
 

@@ -126,11 +126,11 @@ class Context:
         the checker. Only changed values are recorded."""
         self._world._believe(self._node, beliefs)
 
-    def decide(self, key: str, value: Any, **info: Any) -> None:
+    def decide(self, key: str, value: Any, /, **info: Any) -> None:
         """Record a decision (a commit, an accepted write, a chosen value) for the checker."""
         self._world._record_node_event(self._node, "decide", {"key": key, "value": value, **info})
 
-    def observe(self, what: str, **data: Any) -> None:
+    def observe(self, what: str, /, **data: Any) -> None:
         """Record an observation (a client saw a reply, a detector suspected a node...)."""
         self._world._record_node_event(self._node, "observe", {"what": what, **data})
 

@@ -40,6 +40,7 @@ _DELIVER = 0
 _TIMER = 1
 _INTERNAL = 2  # an action the engine scheduled itself (auto-unfreeze, recover_after)
 _DEADLINE = 3
+_BOOT = 4  # in a node's pending list: start the program (it was frozen at tick 0)
 
 RUNNING = "running"
 FROZEN = "frozen"
@@ -124,8 +125,9 @@ class World:
             if due is not None and index not in self._deadlines:
                 self._deadlines[index] = due
                 self._push(due, _DEADLINE, index)
+        # Programs start at tick 0 after the actions of tick 0 (actions come first in a tick).
         for name in self.node_names:
-            self._boot(self.nodes[name], "start")
+            self._push(0, _INTERNAL, _Start(name))
 
     # ------------------------------------------------------------------ public API
     def validate(self, action: Action) -> Action:
@@ -215,8 +217,10 @@ class World:
                 elif kind == _INTERNAL:
                     if type(obj) is Action:
                         self._apply(obj)
-                    else:
+                    elif type(obj) is _Resume:
                         self._resume(obj)
+                    else:
+                        self._start(obj.node)
                 else:
                     self._check_deadline(obj, due)
             elif a_tick is not None and a_tick <= tick:
@@ -296,6 +300,11 @@ class World:
             "interval": clock.interval(now),
             "offset": clock.offset(now),
         }
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        """This run's check instances (their state can feed metrics)."""
+        return tuple(self._checks)
 
     @property
     def safety_ok(self) -> bool:
@@ -381,6 +390,20 @@ class World:
         self._record("violation", None, violation.to_dict())
 
     # nodes -----------------------------------------------------------------------------
+    def _start(self, name: str) -> None:
+        """First start of a node's program at tick 0 (unless a tick-0 action crashed or froze
+        it first; commands that arrived before the start are handled right after it)."""
+        node = self.nodes[name]
+        if node.status is CRASHED:
+            return  # `recover` starts it
+        if node.status is FROZEN:
+            node.pending.insert(0, (_BOOT, None))
+            return
+        early, node.pending = node.pending, []
+        self._boot(node, "start")
+        for _, obj in early:
+            self._run_command(node, obj[0], obj[1])
+
     def _boot(self, node: Node, why: str) -> None:
         node.program = self.scenario.program(node.name)
         if not isinstance(node.program, Program):
@@ -632,7 +655,7 @@ class World:
         if node.status is CRASHED:
             self._record("command", node, {"name": name, "args": args, "refused": "crashed"})
             return
-        if node.status is FROZEN:
+        if node.status is FROZEN or node.program is None:  # paused, or not started yet
             node.pending.append((_INTERNAL, (name, args)))
             return
         self._run_command(node, name, args)
@@ -654,8 +677,19 @@ class World:
                 self._arrive(node, obj)
             elif kind == _TIMER:
                 self._fire_timer(node, obj[0], obj[1])
+            elif kind == _BOOT:
+                self._boot(node, "start")
             else:
                 self._run_command(node, obj[0], obj[1])
+
+
+class _Start:
+    """Internal heap item: start a node's program at tick 0."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: str) -> None:
+        self.node = node
 
 
 class _Resume:
