@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.sim import Latency, LinkSpec, Scenario, World  # noqa: E402
-from playground.sim.examples import HeartbeatCluster  # noqa: E402
+from playground.sim import Latency, LinkSpec, Scenario, World
+from playground.sim.examples import HeartbeatCluster
 
 NODES = ("n1", "n2", "n3", "n4", "n5")
 FLOOR_MS, MEAN_MS = 2.0, 3.0

@@ -114,6 +114,7 @@ def test_a_liar_can_re_sign_its_own_values() -> None:
 
 def test_signed_values_are_bound_to_their_signer() -> None:
     world = World(Scenario(nodes=("a", "b"), program=lambda _: Register()))
+    world.run_until(0)
     ctx = world.nodes["a"].ctx
     s = ctx.sign({"v": 1})
     assert ctx.verify(s)

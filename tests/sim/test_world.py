@@ -22,7 +22,7 @@ from playground.sim import (
     World,
 )
 from playground.sim.examples import Register
-from tests.sim.helpers import received, recorder_scenario
+from tests.sim.helpers import Recorder, received, recorder_scenario
 
 
 def send(tick: int, src: str, dst: str, payload: object) -> Action:
@@ -42,6 +42,8 @@ def test_message_arrives_after_link_latency() -> None:
 
 def test_idle_ticks_are_skipped_to_the_next_event() -> None:
     world = World(recorder_scenario(), actions=[send(5_000, "n1", "n2", 1)])
+    assert world.next_event_tick() == 0  # programs start at tick 0
+    world.run_until(0)
     assert world.next_event_tick() == 5_000
     assert world.step()
     assert world.now == 5_000
@@ -65,10 +67,10 @@ def test_timer_runs_on_the_nodes_monotonic_clock() -> None:
 
 def test_freeze_stops_handling_but_clocks_move_and_inbox_piles_up() -> None:
     world = World(recorder_scenario(), actions=[
-        Action.make(0, "freeze", "n2"),
-        send(1, "n1", "n2", "a"),
-        send(2, "n1", "n2", "b"),
-        Action.make(1, "command", "n3", name="send", args={"to": "n2", "payload": "c"}),
+        Action.make(1, "freeze", "n2"),
+        send(2, "n1", "n2", "a"),
+        send(3, "n1", "n2", "b"),
+        Action.make(2, "command", "n3", name="send", args={"to": "n2", "payload": "c"}),
     ])
     world.run_until(100)
     node = world.nodes["n2"]
@@ -81,6 +83,26 @@ def test_freeze_stops_handling_but_clocks_move_and_inbox_piles_up() -> None:
     assert node.status == RUNNING
     assert received(world, "n2") == [("n1", "a"), ("n3", "c"), ("n1", "b")]
     assert all(e.tick == 150 for e in world.trace.of_kind("deliver"))
+
+
+def test_tick_zero_actions_come_before_the_programs_start() -> None:
+    class Greeter(Recorder):
+        def on_start(self, ctx) -> None:
+            if ctx.name == "n1":
+                ctx.send("n2", "hello")
+
+    world = World(Scenario(nodes=("n1", "n2"), program=lambda _: Greeter()), actions=[
+        Action.make(0, "cut", "n1->n2"),
+        Action.make(0, "command", "n2", name="timer", args={"name": "t", "delay": 5}),
+        Action.make(0, "crash", "n1", recover_after=50),
+    ])
+    world.run_until(10)
+    assert world.nodes["n1"].program is None  # crashed before it ever started
+    assert [e.tick for e in world.trace.of_kind("timer")] == [5]  # command ran after start
+    world.act(Action.make(40, "heal", "*"))
+    world.run_until(100)
+    assert received(world, "n2") == [("n1", "hello")]  # sent when it recovered at 50
+    assert world.trace.of_kind("deliver")[0].tick == 55
 
 
 def test_freeze_with_duration_unfreezes_itself_and_fires_late_timers() -> None:
