@@ -1,39 +1,250 @@
-"""The terminal game. For now a title screen over a live simulated cluster."""
+"""The terminal game: a Textual app of screens over a game session.
+
+``playground play`` calls :func:`run_app`. The app owns what outlives a screen: the campaign
+(loaded lazily, after the first frame), the player's progress and settings, and navigation
+between screens (title, campaign map, briefing, play, debrief, sandbox, codex, help,
+settings). Each screen lists its commands in the palette (Ctrl+P).
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.filter import Monochrome
+from textual.screen import Screen
 
 from playground import __version__
+from playground.game.leaderboard import record_if_configured
+from playground.tui.commands import ScreenCommands
+from playground.tui.css import CSS_DIR
+from playground.tui.settings import DEFAULT_THEME, Settings
 
-TITLE_ART = r"""
-  ___  _    _       _ _         _          _   ___ _                           _
- |   \(_)__| |_ _ _(_) |__ _  _| |_ ___ __| | | _ \ |__ _ _  _ __ _ _ _ ___ _  _ _ _  __| |
- | |) | (_-<  _| '_| | '_ \ || |  _/ -_) _` | |  _/ / _` | || / _` | '_/ _ \ || | ' \/ _` |
- |___/|_/__/\__|_| |_|_.__/\_,_|\__\___\__,_| |_| |_\__,_|\_, \__, |_| \___/\_,_|_||_\__,_|
-                                                          |__/|___/
-"""
+if TYPE_CHECKING:
+    from playground.game.campaign import Campaign
+    from playground.game.level import Level
+    from playground.game.progress import Progress
+    from playground.game.session import Session
+
+CSS_FILE = CSS_DIR / "app.tcss"
 
 
 class PlaygroundApp(App[None]):
-    """The Distributed Systems Playground."""
+    """The Distributed Systems Playground.
+
+    ``levels_dir`` and ``data_dir`` override where the campaign and the saves are (tests use
+    temporary ones); ``autoplay=False`` keeps simulated time still until a key moves it (for
+    deterministic tests); ``theme`` forces a theme instead of the saved one.
+    """
 
     TITLE = "Distributed Systems Playground"
     SUB_TITLE = f"v{__version__}"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = str(CSS_FILE)
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "settings", "Settings", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(TITLE_ART, id="title-art")
-        yield Static(
-            "Break and defend a simulated cluster: drop links, skew clocks, freeze nodes, "
-            "make them lie.\nThe campaign is on its way. Press q to quit.",
-            id="title-blurb",
-        )
-        yield Footer()
+    def __init__(self, player: str | None = None, *, levels_dir: Path | None = None,
+                 data_dir: Path | None = None, autoplay: bool = True,
+                 theme: str | None = None) -> None:
+        super().__init__()
+        self.player = player or "local"
+        self.levels_dir = levels_dir
+        self.data_dir = data_dir
+        self.autoplay = autoplay
+        self.forced_theme = theme
+        self._campaign: Campaign | None = None
+        self.campaign_error: str | None = None
+        self._progress: Progress | None = None
+        self._monochrome = Monochrome(enabled=False)
+        # The filter Textual itself adds for NO_COLOR, switchable from the settings.
+        self._filters.append(self._monochrome)
+
+    # ------------------------------------------------------------------ data
+    @property
+    def progress(self) -> Progress:
+        """The player's progress (loaded on first use)."""
+        if self._progress is None:
+            from playground.game.progress import Progress
+
+            self._progress = Progress.load(self.player, self.data_dir)
+        return self._progress
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_dict(self.progress.settings)
+
+    def save_settings(self, settings: Settings) -> None:
+        """Keep the settings with the progress save."""
+        self.progress.settings.update(settings.to_dict())
+        self.progress.save()
+
+    def campaign(self) -> Campaign | None:
+        """The campaign, or ``None`` (then :attr:`campaign_error` says why)."""
+        if self._campaign is None and self.campaign_error is None:
+            from playground.game.campaign import load_campaign
+            from playground.game.errors import LevelError
+
+            try:
+                self._campaign = load_campaign(self.levels_dir)
+            except (LevelError, OSError, ValueError) as exc:
+                self.campaign_error = str(exc)
+        return self._campaign
+
+    def mark_seen(self, level_id: str) -> None:
+        """Remember that the player opened a level (the codex lists what was met)."""
+        seen = self.progress.settings.setdefault("seen", [])
+        if isinstance(seen, list) and level_id not in seen:
+            seen.append(level_id)
+            self.progress.save()
+
+    def seen_levels(self) -> set[str]:
+        seen = self.progress.settings.get("seen", [])
+        won = {k for k, v in self.progress.levels.items() if v.won}
+        return won | ({s for s in seen if isinstance(s, str)} if isinstance(seen, list)
+                      else set())
+
+    def record_result(self, session: Session) -> bool:
+        """Save a finished run (sandbox runs are not saved). True if it was a new best."""
+        if session.level.mode == "sandbox":
+            return False
+        outcome = session.outcome()
+        if outcome.state not in ("won", "lost"):
+            return False
+        score = session.score()
+        share_code = session.attempt().to_share_code()
+        if outcome.state == "won":
+            record_if_configured(session.level.id, score.points, score.stars, share_code)
+        return self.progress.record(session.level.id, outcome.state == "won", score.stars,
+                                    score.points, share_code)
+
+    # ------------------------------------------------------------------ appearance
+    def on_mount(self) -> None:
+        settings = self.settings
+        self.apply_theme(self.forced_theme or settings.theme)
+        self.set_colour(settings.colour)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.progress.warning:
+            self.notify(self.progress.warning, title="Save reset", severity="warning",
+                        timeout=10)
+
+    def get_default_screen(self) -> Screen:
+        """The title screen is the bottom of the stack (and the first frame)."""
+        from playground.tui.screens.title import TitleScreen
+
+        return TitleScreen()
+
+    def apply_theme(self, name: str) -> None:
+        """Switch theme (unknown names fall back to the default)."""
+        self.theme = name if name in self.available_themes else DEFAULT_THEME
+
+    def _remember_theme(self, theme: object) -> None:
+        if self.forced_theme is None:
+            settings = self.settings
+            if settings.theme != self.theme:
+                settings.theme = self.theme
+                self.save_settings(settings)
+
+    def set_colour(self, colour: bool) -> None:
+        """Colour on, or every colour turned into grey (symbols still carry the state)."""
+        if self._monochrome.enabled == (not colour):
+            return
+        self._monochrome.enabled = not colour
+        for screen in self.screen_stack:
+            screen.refresh(repaint=True)
+            for widget in screen.walk_children():
+                widget.refresh()
+
+    @property
+    def colour(self) -> bool:
+        return not self._monochrome.enabled
+
+    # ------------------------------------------------------------------ navigation
+    def action_help(self) -> None:
+        from playground.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_settings(self) -> None:
+        from playground.tui.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def action_codex(self) -> None:
+        from playground.tui.screens.codex import CodexScreen
+
+        self.push_screen(CodexScreen())
+
+    def action_map(self) -> None:
+        from playground.tui.screens.campaign import CampaignScreen
+
+        self.push_screen(CampaignScreen())
+
+    def action_sandbox(self) -> None:
+        from playground.tui.screens.sandbox import SandboxScreen
+
+        self.push_screen(SandboxScreen())
+
+    def action_leaderboard(self) -> None:
+        """The room's standings (kept by the workshop server, or locally)."""
+        from playground.tui.leaderboard_screen import LeaderboardScreen
+
+        self.push_screen(LeaderboardScreen())
+
+    def open_briefing(self, level: Level, *, replace: bool = False) -> None:
+        """Show a level's briefing (replacing the current screen if ``replace``)."""
+        from playground.tui.screens.briefing import BriefingScreen
+
+        screen = BriefingScreen(level)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def start_level(self, level: Level, *, replace: bool = True, share_code: str | None = None,
+                    ) -> None:
+        """Play ``level`` (from a share code's actions if given)."""
+        from playground.tui.screens.play import PlayScreen
+
+        self.mark_seen(level.id)
+        screen = PlayScreen(level, share_code=share_code)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def next_level(self, level_id: str) -> Level | None:
+        """The campaign level after ``level_id`` if the player may open it."""
+        campaign = self.campaign()
+        if campaign is None or level_id not in campaign.order:
+            return None
+        index = campaign.order.index(level_id) + 1
+        if index >= len(campaign.order):
+            return None
+        following = campaign.order[index]
+        if following not in self.progress.unlocked(campaign.order):
+            return None
+        return campaign.get(following)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
+        yield SystemCommand("Settings", "Theme, speed and colour", self.action_settings)
+        yield SystemCommand("Codex", "The concepts met so far, explained", self.action_codex)
+        yield SystemCommand("Campaign map", "Levels by chapter section", self.action_map)
+        yield SystemCommand("Sandbox", "Every protocol and tool, no goal", self.action_sandbox)
+        yield SystemCommand("Leaderboard", "The room's standings", self.action_leaderboard)
 
 
 def run_app(player: str | None = None) -> int:
-    PlaygroundApp().run()
+    """Run the game in this terminal; returns the exit status."""
+    PlaygroundApp(player).run()
     return 0

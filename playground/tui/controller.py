@@ -1,0 +1,371 @@
+"""The play screen's logic without the screen: selection, tools, time, knobs, hints.
+
+:class:`PlayController` wraps a :class:`~playground.game.session.Session`. Every player
+intention (select, apply a tool, step, rewind, turn a knob, claim the level unbreakable) is a
+method returning plain results; the screen only draws them. Acting always happens at the tick
+on screen: if the player rewound, that tick is in the past and the session forks (later
+actions are dropped), as the chapter's "what if" demands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from playground.game.level import KnobRange, Level
+from playground.game.session import Outcome, Refused, Session
+from playground.sim import Action, SimError, World
+from playground.sim.network import parse_link
+from playground.tui.tools import Field, FieldError, parse_fields, target_kind, tool_fields
+
+
+@attrs.frozen
+class Result:
+    """What happened when the player tried something: ``ok`` and a message to show."""
+
+    ok: bool
+    message: str
+    action: Action | None = None
+
+
+def _nice_step(knob: KnobRange) -> float:
+    if knob.step:
+        return knob.step
+    if knob.low is None or knob.high is None:
+        return 1.0
+    span = knob.high - knob.low
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if span / step <= 40:
+            return float(step)
+    return span / 40
+
+
+class PlayController:
+    """One level being played from the UI. See the module docstring."""
+
+    def __init__(self, level: Level, *, seed: int | None = None,
+                 knobs: Mapping[str, Any] | None = None, actions: tuple[Action, ...] = (),
+                 claim: str | None = None) -> None:
+        self.level = level
+        self.session = Session(level, seed=seed, knobs=knobs, actions=actions, claim=claim)
+        self.frontier = 0
+        self.selection: str | None = level.nodes[0] if level.nodes else None
+        self.hints_shown = 0
+        self.draft_knobs: dict[str, Any] = self.current_knobs()
+        self._reported: tuple[Any, ...] | None = None
+        self.forks = 0
+
+    # ------------------------------------------------------------------ state
+    @property
+    def now(self) -> int:
+        return self.session.world.now
+
+    @property
+    def world(self) -> World:
+        return self.session.world
+
+    @property
+    def finished(self) -> bool:
+        return self.session.finished
+
+    def outcome(self) -> Outcome:
+        return self.session.outcome()
+
+    def new_outcome(self) -> Outcome | None:
+        """The outcome if the run just ended (won, lost, or the sandbox ran out), once per
+        distinct ending; ``None`` while playing or if this ending was reported already."""
+        outcome = self.session.outcome()
+        if outcome.state == "playing":
+            return None
+        key = (outcome.state, outcome.tick, tuple(self.session.player_actions),
+               tuple(sorted(self.session.knobs.items())), self.session.claim)
+        if key == self._reported:
+            return None
+        self._reported = key
+        return outcome
+
+    # ------------------------------------------------------------------ time
+    def advance_to(self, tick: int) -> None:
+        """Simulate up to ``tick`` (capped at the level's end)."""
+        self.session.advance(max(tick, 0))
+        self.frontier = max(self.frontier, self.now)
+
+    def advance_by(self, ticks: int) -> None:
+        if ticks > 0:
+            self.advance_to(self.now + ticks)
+
+    def step_tick(self) -> None:
+        """One millisecond of true time."""
+        self.advance_to(self.now + 1)
+
+    def step_event(self) -> bool:
+        """Advance to the next tick at which something visible happens; False at the end."""
+        trace = self.session.world.trace
+        before = len(trace)
+        for _ in range(1000):
+            if self.session.finished:
+                return False
+            nxt = self.session.world.next_event_tick()
+            target = self.level.ticks if nxt is None else max(nxt, self.now + 1)
+            self.advance_to(target)
+            if len(trace) != before:
+                return True
+        return True
+
+    def rewind_to(self, tick: int) -> None:
+        """Show the run as it was right after ``tick`` (later actions stay until you act)."""
+        tick = max(0, min(tick, self.level.ticks))
+        if tick > self.now:
+            self.advance_to(tick)
+        else:
+            self.session.rewind(tick)
+
+    @property
+    def in_past(self) -> bool:
+        """True when the screen shows a moment before the furthest point simulated."""
+        return self.now < self.frontier
+
+    # ------------------------------------------------------------------ selection
+    def select(self, target: str) -> Result:
+        """Select a node (``n1``) or a link (``n1->n2``, ``n1<->n2``)."""
+        if target in self.level.nodes:
+            self.selection = target
+            return Result(True, f"selected {target}")
+        try:
+            a, b, _ = parse_link(target)
+        except ValueError as exc:
+            return Result(False, str(exc))
+        if a not in self.level.nodes or b not in self.level.nodes:
+            return Result(False, f"no link {target}")
+        self.selection = target
+        return Result(True, f"selected link {target}")
+
+    def select_index(self, index: int) -> Result:
+        """Select node number ``index`` (1-based, as on the cards)."""
+        if 1 <= index <= len(self.level.nodes):
+            return self.select(self.level.nodes[index - 1])
+        return Result(False, f"there is no node {index}")
+
+    def selected_node(self) -> str | None:
+        sel = self.selection
+        if sel in self.level.nodes:
+            return sel
+        if sel:
+            try:
+                return parse_link(sel)[0]
+            except ValueError:
+                return None
+        return None
+
+    def next_link(self) -> Result:
+        """Select the next link of the selected node (``l`` cycles through its peers)."""
+        nodes = self.level.nodes
+        if len(nodes) < 2:
+            return Result(False, "one node has no links")
+        sel = self.selection
+        if sel in nodes:
+            a, b = sel, None
+        else:
+            try:
+                a, b, _ = parse_link(sel or "")
+            except ValueError:
+                a, b = nodes[0], None
+        peers = [n for n in nodes if n != a]
+        index = peers.index(b) + 1 if b in peers else 0
+        return self.select(f"{a}<->{peers[index % len(peers)]}")
+
+    def flip_link(self) -> Result:
+        """Cycle the selected link's direction: both ways, one way, the other way."""
+        try:
+            a, b, both = parse_link(self.selection or "")
+        except ValueError:
+            return Result(False, "select a link first (l)")
+        lo, hi = sorted((a, b), key=self.level.nodes.index)
+        if both:
+            return self.select(f"{lo}->{hi}")
+        if a == lo:
+            return self.select(f"{hi}->{lo}")
+        return self.select(f"{lo}<->{hi}")
+
+    # ------------------------------------------------------------------ tools
+    def tools(self) -> list[str]:
+        """The tools of this level, in the toolbox's order."""
+        return list(self.level.toolbox)
+
+    def target_for(self, tool: str) -> tuple[str | None, str | None]:
+        """``(target, problem)``: what ``tool`` would act on given the selection."""
+        kind = target_kind(tool)
+        budget = self.level.toolbox.get(tool)
+        sel = self.selection
+        if kind == "cluster":
+            return "*", None
+        if kind == "node":
+            if sel in self.level.nodes:
+                return sel, None
+            if budget is not None and len(budget.targets) == 1:
+                return budget.targets[0], None
+            node = self.selected_node()
+            if node is not None:
+                return node, None
+            return None, f"{tool} needs a node: press 1-{len(self.level.nodes)}"
+        # link tools
+        if sel and sel not in self.level.nodes:
+            return sel, None
+        if budget is not None and len(budget.targets) == 1:
+            return budget.targets[0], None
+        if tool in ("heal", "release"):
+            return "*", None
+        return None, f"{tool} needs a link: press l to pick one (d flips its direction)"
+
+    def fields_for(self, tool: str) -> tuple[Field, ...]:
+        return tool_fields(tool, self.level.toolbox.get(tool), self.selected_node(),
+                           self.level.nodes)
+
+    def remaining(self, tool: str) -> int | None:
+        return self.session.remaining(tool)
+
+    def build_action(self, tool: str, values: Mapping[str, str] | None = None,
+                     ) -> tuple[Action | None, str | None]:
+        """The action the player asks for, or why it cannot even be built."""
+        if tool not in self.level.toolbox:
+            have = ", ".join(self.level.toolbox) or "nothing"
+            if self.level.mode == "keep":
+                return None, "this is a KEEP IT level: the adversary is scripted; turn the knobs"
+            return None, f"no {tool} in this level's toolbox (it has: {have})"
+        target, problem = self.target_for(tool)
+        if problem or target is None:
+            return None, problem
+        fields = self.fields_for(tool)
+        if values is None:
+            values = {f.name: f.default for f in fields}
+        try:
+            params = parse_fields(fields, values)
+            action = Action.make(self.action_tick(), tool, target, **params)
+        except (FieldError, SimError) as exc:
+            return None, str(exc)
+        return action, None
+
+    def action_tick(self) -> int:
+        """When an action taken now happens: the tick after the one on screen (tick 0 before
+        anything ran), so several actions in a row all happen, in order."""
+        if self.session.world._done_through < 0:
+            return 0
+        return self.now + 1
+
+    def forks_if_acting(self) -> bool:
+        """True if acting now would fork the timeline (the screen shows the past)."""
+        return self.now < self.frontier or any(
+            a.tick > self.now for a in self.session.player_actions)
+
+    def _fork_here(self) -> None:
+        """Drop the abandoned future: every player action after the tick on screen and the
+        snapshots taken beyond it. The scripted actions stay."""
+        now = self.now
+        self.session.timeline.fork(now + 1, [])
+        self.session.player_actions = [a for a in self.session.player_actions if a.tick <= now]
+        self.frontier = now
+
+    def why_not(self, action: Action) -> str | None:
+        return self.session.why_not(action)
+
+    def apply(self, tool: str, values: Mapping[str, str] | None = None) -> Result:
+        """Apply ``tool`` to the selection now. On a rewound screen this forks the timeline:
+        the moves after this moment are dropped."""
+        action, problem = self.build_action(tool, values)
+        if action is None:
+            return Result(False, problem or "cannot do that")
+        forking = self.forks_if_acting()
+        # Judge the move against the history up to the screen's moment (as the fork will).
+        probe = attrs.evolve(action, tick=min(action.tick, max(self.now, 0))) if forking \
+            else action
+        reason = self.session.why_not(probe)
+        if reason:
+            return Result(False, reason)
+        if forking:
+            self._fork_here()
+            self.forks += 1
+        try:
+            self.session.act(action)
+        except (Refused, SimError) as exc:
+            return Result(False, str(exc))
+        self.advance_to(action.tick)
+        self.frontier = self.now
+        where = " (forked: later moves dropped)" if forking else ""
+        return Result(True, f"{action.describe()}{where}", action)
+
+    # ------------------------------------------------------------------ knobs
+    def current_knobs(self) -> dict[str, Any]:
+        """The player-settable knobs and their values in this run."""
+        merged = {**self.level.knobs, **self.session.knobs}
+        return {name: merged.get(name) for name in self.level.player_knobs}
+
+    def knob_step(self, name: str, direction: int) -> Result:
+        """Move a draft knob one step (choices cycle; numbers move by the knob's step)."""
+        knob = self.level.player_knobs.get(name)
+        if knob is None:
+            return Result(False, f"knob {name!r} cannot be changed here")
+        value = self.draft_knobs.get(name)
+        if knob.choices:
+            choices = list(knob.choices)
+            index = choices.index(value) if value in choices else 0
+            new = choices[(index + direction) % len(choices)]
+        else:
+            step = _nice_step(knob)
+            base = float(value) if isinstance(value, int | float) else float(knob.low or 0)
+            new_f = base + direction * step
+            if knob.low is not None:
+                new_f = max(knob.low, new_f)
+            if knob.high is not None:
+                new_f = min(knob.high, new_f)
+            new = int(new_f) if isinstance(value, int) and float(new_f).is_integer() else new_f
+        problem = knob.allows(new)
+        if problem:
+            return Result(False, problem)
+        self.draft_knobs[name] = new
+        return Result(True, f"{name} = {new}: Enter restarts with it")
+
+    def apply_knobs(self) -> Result:
+        """Restart the run with the draft knobs."""
+        knobs = {k: v for k, v in self.draft_knobs.items()}
+        problem = self.level.check_player_knobs(knobs)
+        if problem:
+            return Result(False, problem)
+        try:
+            self.session = Session(self.level, seed=self.session.seed, knobs=knobs,
+                                   actions=tuple(self.session.player_actions))
+        except (Refused, SimError) as exc:
+            return Result(False, str(exc))
+        self.frontier = 0
+        shown = ", ".join(f"{k}={v}" for k, v in knobs.items())
+        return Result(True, f"restarted with {shown}")
+
+    # ------------------------------------------------------------------ claims and hints
+    def claim_unbreakable(self) -> Result:
+        """Say the level cannot be broken within its budget: the run is judged to the end."""
+        if self.level.mode != "break":
+            return Result(False, "only a BREAK IT level can be claimed unbreakable")
+        session = self.session
+        try:
+            self.session = Session(self.level, seed=session.seed, knobs=session.knobs,
+                                   actions=tuple(session.player_actions), claim="unbreakable")
+        except (Refused, SimError) as exc:
+            return Result(False, str(exc))
+        self.session.run_to_end()
+        self.frontier = self.now
+        return Result(True, "claimed: this cannot be broken")
+
+    def restart(self) -> Result:
+        """Start the level again from tick 0 with no actions."""
+        self.session = Session(self.level, seed=self.session.seed, knobs=self.session.knobs)
+        self.frontier = 0
+        self._reported = None
+        return Result(True, "restarted")
+
+    def next_hint(self) -> str | None:
+        """Reveal the next of the level's hints (``None`` when all are shown)."""
+        if self.hints_shown >= len(self.level.hints):
+            return None
+        self.hints_shown += 1
+        return self.level.hints[self.hints_shown - 1]

@@ -1,0 +1,157 @@
+"""The briefing: the situation, the goal, the tools or knobs at hand, par."""
+# ruff: noqa: RUF001  (the game draws with these symbols on purpose)
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
+
+from playground.game.level import Level
+from playground.tui.commands import PaletteCommand
+from playground.tui.css import CSS_DIR
+from playground.tui.screens.base import GameMixin
+from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
+from playground.tui.widgets.panels import MODE_BADGE
+
+
+def briefing_markup(level: Level, best: str | None = None) -> str:
+    """The briefing as markup (shared by the screen and the in-play window)."""
+    lines = [
+        f"[b reverse $accent] {MODE_BADGE.get(level.mode, level.mode)} [/]  "
+        f"[b]{escape(level.title)}[/]",
+        f"[dim]{escape(level.chapter)} › {escape(level.section)}[/]",
+        "",
+        escape(level.briefing),
+        "",
+    ]
+    if level.goal_text:
+        lines.append(f"[b]Goal[/]  {escape(level.goal_text)}")
+    if level.mode == "break" and level.goal_violation:
+        meaning = level.protocol.invariants.get(level.goal_violation) or \
+            level.protocol.liveness.get(level.goal_violation, "")
+        lines.append(f"[b]Break[/] {escape(level.goal_violation)}"
+                     + (f" [dim]({escape(meaning)})[/]" if meaning else ""))
+    for req in level.requirements:
+        bounds = " and ".join(b for b in (
+            f"≥ {req.min:g}" if req.min is not None else "",
+            f"≤ {req.max:g}" if req.max is not None else "") if b)
+        lines.append(f"[b]Keep[/]  {escape(req.metric)} {bounds}")
+    lines.append(f"[b]Time[/]  {level.ticks} ms of simulated time · "
+                 f"{len(level.nodes)} nodes · {escape(level.protocol.title)}")
+    if level.toolbox and level.mode != "sandbox":
+        lines += ["", "[b]Your tools[/]"]
+        for tool, budget in level.toolbox.items():
+            limits = []
+            if budget.count is not None:
+                limits.append(f"{budget.count}×")
+            if budget.targets:
+                limits.append("on " + ", ".join(budget.targets))
+            if budget.max_duration:
+                limits.append(f"≤ {budget.max_duration:g} ms")
+            if budget.max_delta:
+                limits.append(f"≤ ±{budget.max_delta:g} ms")
+            if budget.max_ppm:
+                limits.append(f"≤ ±{budget.max_ppm:g} ppm")
+            if budget.strategies:
+                limits.append("/".join(budget.strategies))
+            if budget.max_hold:
+                limits.append(f"≤ {budget.max_hold} messages")
+            lines.append(f"  [b reverse] {TOOL_KEYS.get(tool, '?')} [/] "
+                         f"{TOOL_SYMBOLS.get(tool, ' ')} {TOOL_LABELS.get(tool, tool):<12} "
+                         f"[dim]{escape(' '.join(limits))}[/]")
+        if level.unbreakable or level.mode == "break":
+            lines.append("  [b reverse] ! [/] ∎ claim it cannot be broken "
+                         "[dim](if you think so)[/]")
+    if level.player_knobs:
+        lines += ["", "[b]Your knobs[/]"]
+        for name, knob in level.player_knobs.items():
+            doc = next((k.doc for k in level.protocol.knobs if k.name == name), "")
+            choices = " / ".join(map(str, knob.choices)) if knob.choices else \
+                f"{knob.low:g} … {knob.high:g}"
+            lines.append(f"  {escape(knob.label or name)}: {escape(choices)} "
+                         f"[dim]{escape(doc)}[/]")
+    par = level.par
+    pars = [f"{par[k]} {k}" for k in ("actions", "ticks", "messages") if k in par]
+    pars += [f"{k} ≤ {v:g}" for k, v in par.get("metrics", {}).items()]
+    if pars:
+        lines += ["", f"[b]Par[/]   {escape(' · '.join(pars))}"]
+    if best:
+        lines.append(f"[dim]{escape(best)}[/]")
+    return "\n".join(lines)
+
+
+class BriefingScreen(GameMixin, Screen[None]):
+    """Before a level. Enter starts it."""
+
+    CSS_PATH = str(CSS_DIR / "screens.tcss")
+
+    BINDINGS = [
+        Binding("enter", "start", "Start"),
+        Binding("v", "share_code", "Paste share code"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, level: Level) -> None:
+        super().__init__()
+        self.level = level
+
+    def compose(self) -> ComposeResult:
+        record = self.game.progress.levels.get(self.level.id)
+        best = (f"your best: {record.best_score} points, {record.stars} ★"
+                if record and record.won else None)
+        with VerticalScroll(id="briefing-body"):
+            yield Static(briefing_markup(self.level, best), id="briefing-text")
+            yield Static("[b reverse] Enter [/] start   [b reverse] Esc [/] back", id="briefing-go")
+        yield Footer()
+
+    def action_start(self) -> None:
+        self.game.start_level(self.level)
+
+    def action_share_code(self) -> None:
+        def done(code: str | None) -> None:
+            if code:
+                self.game.start_level(self.level, share_code=code)
+
+        self.app.push_screen(ShareCodeScreen(), done)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        return [PaletteCommand("Start the level", self.level.title, self.action_start),
+                PaletteCommand("Replay a share code", "paste a DSP1-... code",
+                               self.action_share_code)]
+
+
+class BriefingModal(ModalScreen[None]):
+    """The briefing over the play screen (``b``)."""
+
+    BINDINGS = [Binding("escape,b,enter", "dismiss", "Back to the game")]
+
+    def __init__(self, level: Level) -> None:
+        super().__init__()
+        self.level = level
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(briefing_markup(self.level))
+            yield Static("[b reverse] Esc [/] back to the game")
+
+
+class ShareCodeScreen(ModalScreen[str | None]):
+    """Ask for a share code."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("[b]Replay a share code[/]\n[dim]Paste a DSP1-… code and press "
+                         "Enter.[/]")
+            yield Input(placeholder="DSP1-…", id="share-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,518 @@
+"""The play screen: the cluster, its links, the space-time diagram, the goal, the toolbox.
+
+Simulation and painting are separate: a wall-clock timer (paused unless playing) advances the
+session by ``speed × elapsed`` ticks; then :meth:`PlayScreen.sync_view` hands fresh view data
+to the widgets, which repaint only what changed, from cached strips. Every key has a palette
+entry and (where it makes sense) a mouse target.
+"""
+# ruff: noqa: RUF002  (the game draws with these symbols on purpose)
+
+from __future__ import annotations
+
+import time
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from playground.game.actionfile import parse_share_code
+from playground.game.debrief import build_debrief
+from playground.game.errors import GameFileError
+from playground.game.level import Level
+from playground.game.session import Refused
+from playground.sim import SimError
+from playground.tui.commands import PaletteCommand
+from playground.tui.controller import PlayController, Result
+from playground.tui.css import CSS_DIR
+from playground.tui.diagram import default_scale
+from playground.tui.model import (
+    History,
+    describe_link,
+    link_count,
+    link_views,
+    meters,
+    node_views,
+)
+from playground.tui.screens.base import GameMixin
+from playground.tui.stepper import FRAME_SECONDS, SPEEDS, Stepper
+from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, tool_doc
+from playground.tui.widgets.cluster import ClusterGrid
+from playground.tui.widgets.eventlog import EventLog
+from playground.tui.widgets.panels import GoalPanel, LinksPanel, Scrubber, StatusBar
+from playground.tui.widgets.spacetime import SpaceTime
+from playground.tui.widgets.toolbox import KnobPanel, Toolbox
+
+WIDE = 110  # columns from which the side panel grows
+TALL = 34  # rows from which the event log shows
+
+
+def _bindings() -> list[Binding]:
+    keys = [
+        Binding("space", "toggle_play", "Play/Pause"),
+        Binding("n", "step_event", "Next event"),
+        Binding("full_stop", "step_tick", "Tick"),
+        Binding("plus,equals_sign", "faster", "Faster"),
+        Binding("minus", "slower", "Slower"),
+        Binding("left_square_bracket", "back(1)", "Back", show=False),
+        Binding("right_square_bracket", "forward(1)", "Forward", show=False),
+        Binding("left_curly_bracket", "back(5)", "Back more", show=False),
+        Binding("right_curly_bracket", "forward(5)", "Forward more", show=False),
+        Binding("home", "seek(0)", "Rewind to start", show=False),
+        Binding("i", "hint", "Hint"),
+        Binding("b", "briefing", "Briefing", show=False),
+        Binding("l", "next_link", "Next link", show=False),
+        Binding("d", "flip_link", "Link direction", show=False),
+        Binding("exclamation_mark", "claim", "Claim unbreakable", show=False),
+        Binding("ctrl+r", "restart", "Restart", show=False),
+        Binding("z", "zoom(-1)", "Zoom in", show=False),
+        Binding("Z", "zoom(1)", "Zoom out", show=False),
+        Binding("escape", "leave", "Leave"),
+    ]
+    keys += [Binding(str(i), f"select({i})", f"Select node {i}", show=False)
+             for i in range(1, 10)]
+    keys += [Binding(key, f"tool('{tool}')", TOOL_LABELS[tool], show=False)
+             for tool, key in TOOL_KEYS.items()]
+    return keys
+
+
+class PlayScreen(GameMixin, Screen[None]):
+    """One level in play."""
+
+    CSS_PATH = str(CSS_DIR / "play.tcss")
+
+    BINDINGS = _bindings()
+
+    playing: reactive[bool] = reactive(False)
+    speed: reactive[int] = reactive(4)
+    selection: reactive[str | None] = reactive(None)
+
+    def __init__(self, level: Level, *, share_code: str | None = None) -> None:
+        super().__init__()
+        self.level = level
+        self.controller = PlayController(level)
+        self.share_problem: str | None = None
+        if share_code:
+            try:
+                attempt = parse_share_code(share_code)
+                if attempt.level != level.id:
+                    raise Refused(f"that code is for level {attempt.level!r}")
+                self.controller = PlayController(level, seed=attempt.seed, knobs=attempt.knobs,
+                                                 actions=attempt.actions, claim=attempt.claim)
+            except (GameFileError, Refused, SimError) as exc:
+                self.share_problem = str(exc)
+        self.history = History(level.nodes)
+        self.stepper = Stepper()
+        self.message: str | None = None
+        self.message_ok = True
+        self.hint: str | None = None
+        self._timer: Timer | None = None
+        self._ready = False
+        self._last_frame = time.monotonic()
+        self._requirements = tuple(
+            f"{r.metric} " + " and ".join(b for b in (
+                f"≥ {r.min:g}" if r.min is not None else "",
+                f"≤ {r.max:g}" if r.max is not None else "") if b)
+            for r in level.requirements)
+        self.set_reactive(PlayScreen.selection, self.controller.selection)
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        level = self.level
+        yield StatusBar(id="status")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield ClusterGrid(level.nodes, level.layout, id="grid")
+                yield LinksPanel(id="links")
+                yield SpaceTime(level.nodes, default_scale(level.ticks), id="diagram")
+            with Vertical(id="side"):
+                yield GoalPanel(id="goal")
+                if level.mode == "keep":
+                    yield KnobPanel(id="knobs")
+                else:
+                    yield Toolbox(id="toolbox")
+                yield EventLog(id="log")
+        yield Scrubber(level.ticks, id="scrubber")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.stepper.set(self.game.settings.speed)
+        self.speed = self.stepper.speed
+        self._timer = self.set_interval(FRAME_SECONDS, self._frame, pause=True)
+        self._ready = True
+        self.controller.advance_to(0)
+        self._apply_size(self.app.size.width, self.app.size.height)
+        self.sync_view()
+        if self.level.mode == "keep":
+            self.query_one(KnobPanel).focus()
+        else:
+            self.query_one(ClusterGrid).focus()
+        if self.share_problem:
+            self.say(False, f"share code not used: {self.share_problem}")
+        if self.game.autoplay:
+            self.playing = True
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_size(event.size.width, event.size.height)
+
+    def _apply_size(self, width: int, height: int) -> None:
+        self.set_class(width >= WIDE, "-wide")
+        self.set_class(height >= TALL, "-tall")
+        main = max(6, height - 3)
+        self.query_one(ClusterGrid).set_max_height(max(3, int(main * 0.45)))
+
+    # ------------------------------------------------------------------ the clock
+    def watch_playing(self, playing: bool) -> None:
+        if self._timer is None:
+            return
+        if playing:
+            self._last_frame = time.monotonic()
+            self._timer.resume()
+        else:
+            self._timer.pause()
+        self._refresh_status()
+
+    def watch_speed(self, speed: int) -> None:
+        self._refresh_status()
+
+    def watch_selection(self, selection: str | None) -> None:
+        if self._ready:
+            self.sync_view()
+
+    def _frame(self) -> None:
+        now = time.monotonic()
+        elapsed, self._last_frame = now - self._last_frame, now
+        if not self.playing:
+            return
+        ticks = self.stepper.due(elapsed)
+        if ticks:
+            self.controller.advance_by(ticks)
+            self.after_change()
+
+    def pause_clock(self) -> None:
+        """Stop the wall-clock timer (tests drive time by keys)."""
+        self.playing = False
+
+    # ------------------------------------------------------------------ drawing
+    def sync_view(self) -> None:
+        """Hand the current state of the run to every widget."""
+        if not self._ready:
+            return
+        c = self.controller
+        world = c.world
+        self.history.sync(world.trace)
+        selection = c.selection
+        node_sel = c.selected_node() if selection in self.level.nodes else None
+        self.query_one(ClusterGrid).update_views(node_views(world, self.history), selection)
+        link_sel = selection if selection and selection not in self.level.nodes else None
+        most = 6 if self.has_class("-tall") else 2
+        self.query_one(LinksPanel).refresh_links(
+            link_views(world), link_count(world), link_sel,
+            describe_link(world, link_sel) if link_sel else None, most)
+        self.query_one(SpaceTime).sync(world.trace, world.now, node_sel or c.selected_node())
+        log = self.query_one(EventLog)
+        if log.display:
+            log.sync(world.trace)
+        side_width = self.query_one("#side").size.width or 34
+        self.query_one(GoalPanel).refresh_goal(
+            goal=self.level.goal_text, mode=self.level.mode, target=self.level.goal_violation,
+            meters=meters(world, self.level.protocol.invariants, self.level.protocol.liveness),
+            hint=self.hint, width=side_width, requirements=self._requirements)
+        if self.level.mode == "keep":
+            self.query_one(KnobPanel).refresh_knobs(
+                knobs=self.level.player_knobs, draft=c.draft_knobs, current=c.current_knobs(),
+                message=self.message, ok=self.message_ok)
+        else:
+            tools = c.tools()
+            target = c.selection
+            self.query_one(Toolbox).refresh_tools(
+                tools=tools, remaining={t: c.remaining(t) for t in tools}, target=target,
+                claim=self.level.mode == "break", message=self.message, ok=self.message_ok,
+                wide=self.has_class("-wide"))
+        self.query_one(Scrubber).set_state(world.now, c.frontier,
+                                           [v.tick for v in world.violations])
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        if not self._ready:
+            return
+        c = self.controller
+        self.query_one(StatusBar).refresh_status(
+            title=self.level.title, mode=self.level.mode, now=c.now, ticks=self.level.ticks,
+            playing=self.playing, speed=self.speed, in_past=c.forks_if_acting(),
+            actions=len(c.session.player_actions), state=c.outcome().state)
+
+    def say(self, ok: bool, message: str) -> None:
+        """Show the result of the last thing the player tried."""
+        self.message = message
+        self.message_ok = ok
+        if not ok:
+            self.app.bell()
+        self.sync_view()
+
+    def after_change(self) -> None:
+        """After time moved or the run changed: redraw and see whether the level ended."""
+        self.sync_view()
+        outcome = self.controller.new_outcome()
+        if outcome is None:
+            if self.controller.finished and self.playing:
+                self.playing = False
+            return
+        self.playing = False
+        if outcome.state == "done":
+            self.notify("The sandbox run reached its end. Rewind ([) or restart (Ctrl+R).")
+            return
+        improved = self.game.record_result(self.controller.session)
+        from playground.tui.screens.debrief import DebriefScreen
+
+        has_next = self.game.next_level(self.level.id) is not None
+        self.app.push_screen(
+            DebriefScreen(build_debrief(self.controller.session), improved=improved,
+                          has_next=has_next),
+            self._after_debrief)
+
+    def _after_debrief(self, choice: str | None) -> None:
+        if choice == "board":
+            violations = self.controller.world.violations
+            if violations:  # show where it broke
+                self.query_one(SpaceTime).show_tick(violations[0].tick)
+        elif choice == "retry":
+            self.action_restart()
+        elif choice == "next":
+            following = self.game.next_level(self.level.id)
+            if following is not None:
+                self.game.open_briefing(following, replace=True)
+        elif choice == "map":
+            self.app.pop_screen()
+
+    # ------------------------------------------------------------------ time actions
+    def action_toggle_play(self) -> None:
+        if not self.playing and self.controller.finished:
+            self.say(False, "the run is over: rewind ([, Home) or restart (Ctrl+R)")
+            return
+        self.playing = not self.playing
+
+    def action_step_tick(self) -> None:
+        self.playing = False
+        self.controller.step_tick()
+        self.after_change()
+
+    def action_step_event(self) -> None:
+        self.playing = False
+        self.controller.step_event()
+        self.after_change()
+
+    def action_faster(self) -> None:
+        self.speed = self.stepper.faster()
+
+    def action_slower(self) -> None:
+        self.speed = self.stepper.slower()
+
+    def action_speed(self, speed: int) -> None:
+        self.speed = self.stepper.set(speed)
+
+    def _jump(self) -> int:
+        return max(1, round(self.level.ticks / 50))
+
+    def action_back(self, steps: int) -> None:
+        self.action_seek(self.controller.now - steps * self._jump())
+
+    def action_forward(self, steps: int) -> None:
+        self.action_seek(self.controller.now + steps * self._jump())
+
+    def action_seek(self, tick: int) -> None:
+        """Show the run at ``tick`` (rewinding or simulating as needed)."""
+        self.playing = False
+        self.controller.rewind_to(tick)
+        self.after_change()
+
+    def on_scrubber_seek(self, message: Scrubber.Seek) -> None:
+        self.action_seek(message.tick)
+
+    # ------------------------------------------------------------------ selection
+    def _selected(self, result: Result) -> None:
+        if result.ok:
+            self.selection = self.controller.selection
+        else:
+            self.say(False, result.message)
+
+    def action_select(self, index: int) -> None:
+        self._selected(self.controller.select_index(index))
+
+    def action_select_target(self, target: str) -> None:
+        self._selected(self.controller.select(target))
+
+    def action_next_link(self) -> None:
+        self._selected(self.controller.next_link())
+
+    def action_flip_link(self) -> None:
+        self._selected(self.controller.flip_link())
+
+    def on_cluster_grid_node_chosen(self, message: ClusterGrid.NodeChosen) -> None:
+        self.action_select_target(message.node)
+
+    def on_space_time_lane_chosen(self, message: SpaceTime.LaneChosen) -> None:
+        self.action_select_target(message.node)
+
+    # ------------------------------------------------------------------ tools
+    def action_tool(self, tool: str) -> None:
+        """Apply ``tool`` to the selection: ask for parameters first if it has any."""
+        c = self.controller
+        if tool not in self.level.toolbox:
+            self.say(False, c.build_action(tool)[1] or f"no {tool} here")
+            return
+        target, problem = c.target_for(tool)
+        if problem:
+            self.say(False, problem)
+            return
+        fields = c.fields_for(tool)
+        if c.remaining(tool) == 0 or not fields:
+            self._apply(tool, None)  # refused at once with the budget's reason, or applied
+            return
+        def check(values: dict[str, str] | object) -> str | None:
+            built, why = c.build_action(tool, values)  # type: ignore[arg-type]
+            if built is None:
+                return why
+            return c.why_not(built)
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._apply(tool, values)
+
+        self.playing = False
+        from playground.tui.screens.params import ToolParamsScreen
+
+        self.app.push_screen(
+            ToolParamsScreen(f"{TOOL_LABELS.get(tool, tool)} {target} at t={c.action_tick()}",
+                             tool_doc(tool), fields, check), done)
+
+    def _apply(self, tool: str, values: dict[str, str] | None) -> None:
+        result = self.controller.apply(tool, values)
+        self.message, self.message_ok = result.message, result.ok
+        if not result.ok:
+            self.app.bell()
+        self.after_change()
+
+    def action_claim(self) -> None:
+        self.playing = False
+        result = self.controller.claim_unbreakable()
+        self.message, self.message_ok = result.message, result.ok
+        self.after_change()
+
+    def action_restart(self) -> None:
+        self.playing = False
+        result = self.controller.restart()
+        self.hint = None
+        self.controller.advance_to(0)
+        self.say(True, result.message)
+
+    # ------------------------------------------------------------------ knobs
+    def action_knob(self, name: str, direction: int) -> None:
+        result = self.controller.knob_step(name, direction)
+        self.say(result.ok, result.message)
+
+    def action_knob_up(self, name: str) -> None:
+        self.action_knob(name, 1)
+
+    def action_knob_down(self, name: str) -> None:
+        self.action_knob(name, -1)
+
+    def on_knob_panel_change(self, message: KnobPanel.Change) -> None:
+        if message.name:
+            self.action_knob(message.name, message.direction)
+        else:
+            self.sync_view()
+
+    def on_knob_panel_apply(self, message: KnobPanel.Apply) -> None:
+        self.action_apply_knobs()
+
+    def action_apply_knobs(self) -> None:
+        result = self.controller.apply_knobs()
+        if result.ok:
+            self.controller.advance_to(0)
+        self.say(result.ok, result.message)
+
+    # ------------------------------------------------------------------ the rest
+    def action_hint(self) -> None:
+        hint = self.controller.next_hint()
+        if hint is None:
+            if self.level.hints:
+                self.notify("That was the last hint.")
+            else:
+                self.notify("No hints here: this is a sandbox.")
+            return
+        self.hint = f"{self.controller.hints_shown}/{len(self.level.hints)} {hint}"
+        self.sync_view()
+
+    def action_briefing(self) -> None:
+        from playground.tui.screens.briefing import BriefingModal
+
+        self.playing = False
+        self.app.push_screen(BriefingModal(self.level))
+
+    def action_zoom(self, direction: int) -> None:
+        self.query_one(SpaceTime).action_zoom(direction)
+
+    def on_space_time_scale_changed(self, message: SpaceTime.ScaleChanged) -> None:
+        self.sync_view()
+
+    def action_leave(self) -> None:
+        self.playing = False
+        self.app.pop_screen()
+
+    def on_screen_suspend(self) -> None:
+        self.playing = False
+
+    # ------------------------------------------------------------------ palette
+    def palette_commands(self) -> list[PaletteCommand]:
+        c = self.controller
+        out = [
+            PaletteCommand("Play" if not self.playing else "Pause", "space",
+                           self.action_toggle_play),
+            PaletteCommand("Step one tick", ". (1 ms of true time)", self.action_step_tick),
+            PaletteCommand("Step to the next event", "n", self.action_step_event),
+            PaletteCommand("Rewind to the start", "Home", lambda: self.action_seek(0)),
+            PaletteCommand("Back a little", "[", lambda: self.action_back(1)),
+            PaletteCommand("Forward a little", "]", lambda: self.action_forward(1)),
+            PaletteCommand("Show the next hint", "i", self.action_hint),
+            PaletteCommand("Show the briefing", "b", self.action_briefing),
+            PaletteCommand("Restart the level", "Ctrl+R", self.action_restart),
+            PaletteCommand("Zoom the diagram in", "z", lambda: self.action_zoom(-1)),
+            PaletteCommand("Zoom the diagram out", "Z", lambda: self.action_zoom(1)),
+            PaletteCommand("Next link of the selected node", "l", self.action_next_link),
+            PaletteCommand("Flip the selected link's direction", "d", self.action_flip_link),
+            PaletteCommand("Leave the level", "Esc", self.action_leave),
+        ]
+        out += [PaletteCommand(f"Speed {s}x", "+ / -", lambda s=s: self.action_speed(s))
+                for s in SPEEDS]
+        out += [PaletteCommand(f"Select node {name}", str(i + 1),
+                               lambda n=name: self.action_select_target(n))
+                for i, name in enumerate(self.level.nodes)]
+        nodes = self.level.nodes
+        out += [PaletteCommand(f"Select link {a}<->{b}", "l, d",
+                               lambda t=f"{a}<->{b}": self.action_select_target(t))
+                for i, a in enumerate(nodes) for b in nodes[i + 1:]]
+        for tool in c.tools():
+            target, _ = c.target_for(tool)
+            left = c.remaining(tool)
+            budget = "unlimited" if left is None else f"{left} left"
+            out.append(PaletteCommand(
+                f"Tool: {TOOL_LABELS.get(tool, tool)} {target or '(select a target)'}",
+                f"{TOOL_KEYS.get(tool, '')} · {budget} · {tool_doc(tool)}",
+                lambda t=tool: self.action_tool(t)))
+        if self.level.mode == "break":
+            out.append(PaletteCommand("Claim: this cannot be broken", "!", self.action_claim))
+        for name in self.level.player_knobs:
+            out.append(PaletteCommand(f"Knob {name}: next value", "→",
+                                      lambda n=name: self.action_knob(n, 1)))
+            out.append(PaletteCommand(f"Knob {name}: previous value", "←",
+                                      lambda n=name: self.action_knob(n, -1)))
+        if self.level.player_knobs:
+            out.append(PaletteCommand("Restart with these knobs", "Enter",
+                                      self.action_apply_knobs))
+        return out
+

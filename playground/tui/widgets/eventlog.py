@@ -1,0 +1,79 @@
+"""The event log: the run's notable events as text, newest at the bottom (Line API)."""
+
+from __future__ import annotations
+
+from textual.cache import LRUCache
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from playground.game.debrief import describe_event
+from playground.sim.trace import Event, Trace
+from playground.tui.model import EventCursor
+from playground.tui.widgets.paint import ClassStyles, runs_to_strip, set_virtual_height
+
+#: Event kinds the log shows (sends, deliveries and timers would drown the rest).
+SHOWN = frozenset({"fault", "decide", "state", "drop", "hold", "violation", "command",
+                   "observe"})
+#: Belief changes too frequent for the log (the node cards show them).
+QUIET_BELIEFS = frozenset({"lease_until", "value", "commit_index", "offset_ms", "token"})
+KIND_CLASS = {"fault": "fault", "violation": "violation", "decide": "decide", "drop": "drop",
+              "hold": "drop", "state": "state", "command": "dim", "observe": "dim"}
+
+
+class EventLog(ScrollView):
+    """Faults, decisions, belief changes, drops and violations as they happen."""
+
+    COMPONENT_CLASSES = {"log--fault", "log--violation", "log--decide", "log--drop",
+                         "log--state", "log--dim", "log--time"}
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.cursor = EventCursor()
+        self.lines: list[Event] = []
+        self.follow = True
+        self._styles = ClassStyles(self, "log")
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self._generation = 0
+
+    def sync(self, trace: Trace) -> None:
+        reset, events = self.cursor.take(trace)
+        if reset:
+            self.lines = []
+            self._generation += 1
+        added = [e for e in events if e.kind in SHOWN and not (
+            e.kind == "state" and QUIET_BELIEFS.issuperset(e.data))]
+        if not added and not reset:
+            return
+        self.lines.extend(added)
+        set_virtual_height(self, len(self.lines))
+        if self.follow:
+            self.scroll_to(y=max(0, len(self.lines) - self.size.height), animate=False,
+                           immediate=True)
+        self.refresh()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.follow = round(new) >= max(0, len(self.lines) - self.size.height)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = int(self.scroll_offset.y) + y
+        if not 0 <= index < len(self.lines):
+            return Strip.blank(width, self._styles(""))
+        key = (index, width, self._generation)
+        strip = self._cache.get(key)
+        if strip is None:
+            event = self.lines[index]
+            text = describe_event(event)
+            head, _, rest = text.partition(" ")
+            strip = runs_to_strip([(head.removeprefix("t=").rjust(6) + " ", "time"),
+                                   (rest, KIND_CLASS.get(event.kind, ""))], self._styles,
+                                  width)
+            self._cache[key] = strip
+        return strip

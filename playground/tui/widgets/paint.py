@@ -1,0 +1,67 @@
+"""Turning ``(text, class)`` runs into strips styled by the widget's component classes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+Runs = list[tuple[str, str]]
+
+
+class ClassStyles:
+    """Rich styles of a widget's component classes (``prefix--name``), cached until the
+    theme or the CSS changes (call :meth:`clear` from ``notify_style_update``)."""
+
+    def __init__(self, widget: Widget, prefix: str) -> None:
+        self.widget = widget
+        self.prefix = prefix
+        self._cache: dict[str, Style] = {}
+
+    def __call__(self, name: str) -> Style:
+        style = self._cache.get(name)
+        if style is None:
+            base = self.widget.rich_style
+            if name:
+                try:
+                    extra = self.widget.get_component_rich_style(
+                        f"{self.prefix}--{name}", partial=True)
+                except KeyError:
+                    extra = Style()
+                style = base + extra
+            else:
+                style = base
+            self._cache[name] = style
+        return style
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+def runs_to_strip(runs: Iterable[tuple[str, str]], styles: ClassStyles, width: int) -> Strip:
+    """A strip exactly ``width`` cells wide (cropped or padded with the base style)."""
+    segments = [Segment(text, styles(cls)) for text, cls in runs if text]
+    return Strip(segments).adjust_cell_length(width, styles(""))
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` characters."""
+    return text[:width].ljust(width)
+
+
+def set_virtual_height(view: ScrollView, height: int) -> None:
+    """Grow or shrink a Line API view's scrollable height without laying out the screen.
+
+    Assigning ``virtual_size`` asks for a layout of the whole screen, on every frame for a
+    view that grows with time. The views that use this always show their vertical scrollbar
+    (``overflow-y: scroll``), so a new height only moves the scrollbar's thumb.
+    """
+    size = Size(view.size.width, height)
+    if size != view.virtual_size:
+        view.set_reactive(Widget.virtual_size, size)
+        view._scroll_update(size)  # the scrollbar's window, without a layout

@@ -1,0 +1,245 @@
+"""Small text panels of the play screen: status bar, scrubber, links, goal and meters.
+
+Each takes plain data, builds its text with theme-aware markup (``$success``, ``$error``...)
+and repaints only when that text changed. Clickable parts use ``@click`` actions, so the
+mouse works wherever a key does.
+"""
+
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import events
+from textual.markup import escape
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Static
+
+from playground.tui.model import LinkView, Meters
+from playground.tui.widgets.paint import ClassStyles, runs_to_strip
+
+MODE_BADGE = {"break": "BREAK IT", "keep": "KEEP IT", "sandbox": "SANDBOX"}
+
+
+class TextPanel(Static):
+    """A Static that only re-renders when its markup changes."""
+
+    #: Lines may wrap: recompute the layout whenever the text's length changes.
+    WRAPS = False
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("", name=name, id=id, classes=classes, markup=True)
+        self._markup = ""
+
+    def show(self, markup: str) -> None:
+        """Show ``markup``; a new layout is only computed if the line count changed."""
+        if markup != self._markup:
+            relayout = (markup.count("\n") != self._markup.count("\n") or not self._markup
+                        or (self.WRAPS and len(markup) != len(self._markup)))
+            self._markup = markup
+            self.update(markup, layout=relayout)
+
+    @property
+    def markup_text(self) -> str:
+        return self._markup
+
+
+class StatusBar(Widget):
+    """Level, time, play state and speed on one line (Line API: it changes every frame)."""
+
+    COMPONENT_CLASSES = {"status--badge", "status--title", "status--strong", "status--past",
+                         "status--won", "status--lost", "status--dim"}
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.runs: tuple[tuple[str, str], ...] = ()
+        self._styles = ClassStyles(self, "status")
+        self._strip: tuple[tuple, Strip] | None = None
+
+    @property
+    def text(self) -> str:
+        """The plain text shown."""
+        return "".join(t for t, _ in self.runs)
+
+    def refresh_status(self, *, title: str, mode: str, now: int, ticks: int, playing: bool,
+                       speed: int, in_past: bool, actions: int, state: str) -> None:
+        runs = [
+            (f" {MODE_BADGE.get(mode, mode.upper())} ", "badge"), (" ", ""), (title, "title"),
+            ("  t=", ""), (str(now), "strong"), (f"/{ticks}ms  ", ""),
+            ("▶ playing " if playing else "‖ paused ", ""), (f"{speed}x", "strong"),
+        ]
+        end = {"won": (" ✓ WON", "won"), "lost": (" ✗ LOST", "lost"),
+               "done": (" ■ END", "strong")}.get(state)
+        if end:
+            runs.append(end)
+        if in_past:
+            runs.append((" ⟲ past: acting forks", "past"))
+        runs.append((f"  actions {actions}", "dim"))
+        new = tuple(runs)
+        if new != self.runs:
+            self.runs = new
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strip = None
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        key = (self.runs, width)
+        if self._strip is None or self._strip[0] != key:
+            self._strip = (key, runs_to_strip(self.runs if y == 0 else (), self._styles,
+                                              width))
+        return self._strip[1] if y == 0 else Strip.blank(width, self._styles(""))
+
+
+class Scrubber(Widget):
+    """The timeline: drawn part, the moment shown, violations. Click to go there."""
+
+    COMPONENT_CLASSES = {"scrubber--done", "scrubber--todo", "scrubber--now",
+                         "scrubber--label", "scrubber--violation"}
+
+    class Seek(Message):
+        """The player clicked the timeline at ``tick``."""
+
+        def __init__(self, tick: int) -> None:
+            super().__init__()
+            self.tick = tick
+
+    def __init__(self, ticks: int, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.ticks = max(1, ticks)
+        self.now = 0
+        self.frontier = 0
+        self.marks: tuple[int, ...] = ()
+        self._styles = ClassStyles(self, "scrubber")
+        self._strip: tuple[tuple, Strip] | None = None
+
+    def set_state(self, now: int, frontier: int, marks: Sequence[int]) -> None:
+        state = (now, frontier, tuple(marks))
+        if state != (self.now, self.frontier, self.marks):
+            self.now, self.frontier, self.marks = now, frontier, tuple(marks)
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strip = None
+
+    def _bar(self, width: int) -> tuple[int, int]:
+        left = len(" 0 ")
+        right = len(f" {self.ticks} ")
+        return left, max(4, width - left - right)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        key = (width, self.now, self.frontier, self.marks)
+        if self._strip is not None and self._strip[0] == key:
+            return self._strip[1]
+        _left, bar = self._bar(width)
+        cells = ["─"] * bar
+        classes = ["todo"] * bar
+
+        def col(tick: int) -> int:
+            return min(bar - 1, max(0, round(tick / self.ticks * (bar - 1))))
+
+        for i in range(col(self.frontier) + 1):
+            cells[i] = "━"
+            classes[i] = "done"
+        for tick in self.marks:
+            cells[col(tick)] = "!"
+            classes[col(tick)] = "violation"
+        cells[col(self.now)] = "●"
+        classes[col(self.now)] = "now"
+        runs = [(" 0 ", "label")]
+        runs += [(c, k) for c, k in zip(cells, classes, strict=True)]
+        runs.append((f" {self.ticks} ", "label"))
+        strip = runs_to_strip(runs, self._styles, width)
+        self._strip = (key, strip)
+        return strip
+
+    def on_click(self, event: events.Click) -> None:
+        left, bar = self._bar(self.size.width)
+        if event.x < left:
+            self.post_message(self.Seek(0))
+            return
+        offset = min(bar - 1, max(0, event.x - left))
+        self.post_message(self.Seek(round(offset / max(1, bar - 1) * self.ticks)))
+
+
+class LinksPanel(TextPanel):
+    """Links that are not simply up (cut, one-way, holding, slow, lossy); click to select."""
+
+    def refresh_links(self, views: Sequence[LinkView], pairs: int, selection: str | None,
+                      selected_text: str | None, most: int) -> None:
+        lines: list[str] = []
+        if selected_text is not None and selection is not None:
+            lines.append(f"[b $accent]▶ {escape(selected_text)}[/]  "
+                         "[dim](l next, d direction)[/]")
+        colour = {"cut": "$error", "held": "$warning", "slow": "$warning", "lossy": "$warning"}
+        shown = [v for v in views if not _same_link(v.target, selection)]
+        for view in shown[: max(0, most - len(lines) - (1 if len(shown) > most else 0))]:
+            lines.append(
+                f"[@click=screen.select_target({view.target!r})][{colour.get(view.severity, '')}]"
+                f"{escape(view.text)}[/][/]")
+        hidden = len(shown) - (len(lines) - (1 if selected_text else 0))
+        if hidden > 0:
+            lines.append(f"[dim]… {hidden} more[/]")
+        if not views:
+            lines.append(f"[$success]links: all {pairs} pair{'s' if pairs != 1 else ''} up[/]"
+                         + ("" if selection and selected_text else " [dim](l: pick a link)[/]"))
+        self.show("\n".join(lines))
+
+
+class GoalPanel(TextPanel):
+    """The goal and the live safety and liveness meters."""
+
+    WRAPS = True
+
+    def refresh_goal(self, *, goal: str, mode: str, target: str | None, meters: Meters,
+                     hint: str | None, width: int, requirements: Sequence[str] = ()) -> None:
+        lines = [f"[b]GOAL[/] {escape(goal) if goal else '[dim]none: try anything[/]'}"]
+        lines += [f"[b]keep[/] {escape(req)}" for req in requirements]
+        if mode == "break" and target:
+            broken = dict(meters.invariants).get(target) is False
+            lines.append(f"[b]target[/] {escape(target)} "
+                         + ("[b $success]● BROKEN[/]" if broken else "[dim]○ holding[/]"))
+        bar_w = max(4, min(12, width - 24))
+        safety = "[$success]" if meters.safety_ok else "[$error]"
+        lines.append(f"[b]safety  [/] {safety}{_meter(1.0 if meters.safety_ok else 0.0, bar_w)}"
+                     f"[/] {escape(meters.safety_text)}")
+        live = "[$success]" if meters.liveness_ok and meters.liveness_fill < 0.5 else (
+            "[$warning]" if meters.liveness_ok else "[$error]")
+        lines.append(f"[b]liveness[/] {live}{_meter(1.0 - meters.liveness_fill, bar_w)}[/] "
+                     f"{escape(meters.liveness_text)}")
+        if hint:
+            lines.append(f"[b $warning]hint[/] {escape(hint)}")
+        self.show("\n".join(lines))
+
+
+def _same_link(a: str, b: str | None) -> bool:
+    """True if two link targets name the same links (``a<->b`` is ``b<->a``)."""
+    if b is None:
+        return False
+    from playground.sim.network import parse_link
+
+    try:
+        x1, y1, both1 = parse_link(a)
+        x2, y2, both2 = parse_link(b)
+    except ValueError:
+        return a == b
+    if both1 or both2:
+        return both1 == both2 and {x1, y1} == {x2, y2}
+    return (x1, y1) == (x2, y2)
+
+
+def _meter(fill: float, width: int) -> str:
+    """A bar of ``width`` cells, ``fill`` of it ``▰`` (healthy), the rest ``▱``."""
+    used = min(width, max(0, round(fill * width)))
+    return "▰" * used + "▱" * (width - used)

@@ -1,0 +1,59 @@
+"""UI tests: a small campaign of test levels, temporary saves, the wall-clock timer off.
+
+Importing the fixtures registers the protocols the test campaign uses ("test-register" and
+"tui-lease"). Apps are built with ``autoplay=False`` (simulated time moves only on keys) and
+an explicit theme, so pilot runs and snapshots are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import tests.game.fixtures  # registers "test-register"
+import tests.tui.protocol  # noqa: F401  (registers "tui-lease")
+from playground.game.progress import Progress
+from playground.tui.app import PlaygroundApp
+from playground.tui.screens.play import PlayScreen
+
+CAMPAIGN = Path(__file__).resolve().parent / "campaign"
+THEME = "textual-dark"
+
+
+def make_app(data_dir: Path, **kw: object) -> PlaygroundApp:
+    """An app on the test campaign with its saves in ``data_dir``."""
+    options: dict = {"levels_dir": CAMPAIGN, "data_dir": data_dir, "autoplay": False,
+                     "theme": THEME}
+    options.update(kw)
+    return PlaygroundApp(**options)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_env_levels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("PLAYGROUND_LEVELS_DIR", raising=False)
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    yield
+
+
+def win_levels(data_dir: Path, *level_ids: str, stars: int = 2) -> None:
+    """Mark levels as won in the save (unlocks the ones after them)."""
+    progress = Progress.load("local", data_dir)
+    for level_id in level_ids:
+        progress.record(level_id, True, stars, 500, "DSP1-test")
+
+
+async def start(pilot, level_id: str) -> PlayScreen:
+    """Open ``level_id`` straight in the play screen (clock paused)."""
+    app = pilot.app
+    app.start_level(app.campaign().get(level_id), replace=False)
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, PlayScreen)
+    return screen
