@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playground import __version__
+from playground.serve import cli as serve_cli
 
 if TYPE_CHECKING:
     from playground.game.campaign import Campaign
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
     check.add_argument("file", help="level file (TOML)")
+    serve_cli.add_parsers(sub)
     return parser
 
 
@@ -75,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "play"
     try:
+        served = serve_cli.dispatch(args)
+        if served is not None:
+            return served
         if command == "version":
             print(f"playground {__version__}")
             return 0

@@ -1,0 +1,279 @@
+"""Command-line commands for workshops: ``serve ssh``, ``serve web`` and ``leaderboard``.
+
+``playground/cli.py`` adds them with :func:`add_parsers` and runs them with :func:`dispatch`;
+:func:`main` is a stand-alone entry point with the same commands. Bad arguments or settings
+exit with status 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+COMMANDS = ("serve", "leaderboard")
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    value = _int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535 (0: any free port), not {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < 10**7:
+        raise argparse.ArgumentTypeError(f"seconds must be 0 (no limit) or more, not {text}")
+    return value
+
+
+def _memory(text: str) -> int:
+    value = _int(text)
+    if value != 0 and value < 64:
+        raise argparse.ArgumentTypeError(f"--memory-mb must be 0 (no cap) or at least 64, "
+                                         f"not {text}")
+    return value
+
+
+def _add_common(parser: argparse.ArgumentParser, port: int) -> None:
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only; "
+                             "0.0.0.0 for the room)")
+    parser.add_argument("--port", type=_port, default=port, help=f"port (default {port})")
+    parser.add_argument("--max-sessions", type=_positive, default=64, metavar="N",
+                        help="games at once (default 64)")
+    parser.add_argument("--per-address", type=_count, default=16, metavar="N",
+                        help="games at once from one client address (default 16; 0: no cap; "
+                             "raise it if the room shares one public address)")
+    parser.add_argument("--idle-timeout", type=_seconds, default=1800.0, metavar="S",
+                        help="end a game after S seconds without a key press (default 1800; "
+                             "0: never)")
+    parser.add_argument("--max-session", type=_seconds, default=14400.0, metavar="S",
+                        help="end a game after S seconds (default 14400; 0: never)")
+    parser.add_argument("--memory-mb", type=_memory, default=1024, metavar="N",
+                        help="address-space cap of each game process (default 1024; 0: none)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="where progress, the leaderboard and the host key live "
+                             "(default: the user data dir, or $PLAYGROUND_DATA_DIR)")
+    parser.add_argument("--game-command", metavar="CMD",
+                        help="run CMD instead of the game (advanced: a custom build or a test "
+                             "double; it finds the player in $PLAYGROUND_PLAYER)")
+
+
+def add_parsers(subparsers: Any) -> None:
+    """Add ``serve`` (with ``ssh`` and ``web``) and ``leaderboard`` to ``playground``'s
+    sub-commands."""
+    serve = subparsers.add_parser("serve", help="run a workshop server (ssh or web)",
+                                  description="Serve the game to a room: over SSH or the web.")
+    serve.set_defaults(_serve_parser=serve)
+    modes = serve.add_subparsers(dest="serve_mode", metavar="MODE",
+                                 parser_class=type(serve))
+    ssh = modes.add_parser("ssh", help="serve the game over SSH (one game per session)",
+                           description="Serve the game over SSH. The SSH user name is the "
+                                       "player name.")
+    _add_common(ssh, 2222)
+    ssh.add_argument("--authorized-keys", metavar="FILE",
+                     help="let in the public keys listed in FILE (OpenSSH format; re-read "
+                          "when it changes)")
+    ssh.add_argument("--password-file", metavar="FILE",
+                     help="let in whoever knows the workshop password on line 1 of FILE")
+    ssh.add_argument("--open", action="store_true",
+                     help="let anyone in without a key or password (says so loudly)")
+    ssh.set_defaults(_serve_parser=ssh)
+
+    web = modes.add_parser("web", help="serve the game in the browser (textual-serve)",
+                           description="Serve the game in web browsers, one game per tab.")
+    _add_common(web, 8000)
+    web.add_argument("--password-file", metavar="FILE",
+                     help="ask for the workshop password on line 1 of FILE")
+    web.add_argument("--open", action="store_true",
+                     help="allow a non-loopback --host without a password (says so loudly)")
+    web.add_argument("--public-url", metavar="URL",
+                     help="the address browsers use, if not the one they asked for "
+                          "(behind a proxy, say)")
+    web.set_defaults(_serve_parser=web)
+
+    board = subparsers.add_parser("leaderboard", help="show the workshop leaderboard",
+                                  description="Show the leaderboard a workshop server keeps.")
+    board.add_argument("--json", action="store_true", help="print JSON")
+    board.add_argument("--level", metavar="ID", help="one level's best runs (with share codes)")
+    board.add_argument("--limit", type=_count, default=20, metavar="N",
+                       help="rows to show (default 20; 0: all)")
+    source = board.add_mutually_exclusive_group()
+    source.add_argument("--data-dir", metavar="DIR", help="the server's data dir")
+    source.add_argument("--db", metavar="FILE", help="the leaderboard file itself")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(prog="playground",
+                            description="Workshop commands of the Distributed Systems "
+                                        "Playground.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
+    add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Stand-alone entry point: ``serve ssh|web`` and ``leaderboard``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.error("choose a command: serve or leaderboard")
+    result = dispatch(args)
+    return 2 if result is None else result
+
+
+def dispatch(args: argparse.Namespace) -> int | None:
+    """Run ``args`` if it is one of these commands; None if it is not."""
+    command = getattr(args, "command", None)
+    if command not in COMMANDS:
+        return None
+    from playground.serve.common import ConfigError
+
+    try:
+        if command == "leaderboard":
+            return cmd_leaderboard(args)
+        return cmd_serve(args)
+    except ConfigError as exc:
+        print(f"playground: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _data_dir(value: str | None) -> Path:
+    from playground.game.storage import data_dir
+
+    return Path(value).expanduser().resolve() if value else data_dir().resolve()
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from playground.serve.common import ServeConfig
+
+    game = ()
+    if args.game_command:
+        try:
+            game = tuple(shlex.split(args.game_command))
+        except ValueError as exc:
+            args._serve_parser.error(f"--game-command: {exc}")
+        if not game:
+            args._serve_parser.error("--game-command is empty")
+    return ServeConfig(host=args.host, port=args.port, data_dir=_data_dir(args.data_dir),
+                       max_sessions=args.max_sessions, per_address=args.per_address,
+                       idle_timeout=args.idle_timeout, max_session=args.max_session,
+                       memory_mb=args.memory_mb, game_command=game)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    mode = getattr(args, "serve_mode", None)
+    parser = args._serve_parser
+    if mode is None:
+        parser.error("choose what to serve: ssh or web")
+    try:
+        from playground.serve.common import load_password
+    except ImportError as exc:  # pragma: no cover - the serve extra is missing
+        print(f"playground: serving needs the 'serve' extra "
+              f"(pip install 'distsys-playground[serve]'): {exc}", file=sys.stderr)
+        return 2
+    if args.open and args.password_file:
+        parser.error("--open and --password-file exclude each other")
+    config = _config(args)
+    password = load_password(args.password_file) if args.password_file else None
+    if mode == "ssh":
+        if args.open and args.authorized_keys:
+            parser.error("--open and --authorized-keys exclude each other")
+        if not (args.open or password or args.authorized_keys):
+            parser.error("choose how players log in: --authorized-keys FILE, "
+                         "--password-file FILE, or --open")
+        try:
+            from playground.serve import ssh
+        except ImportError as exc:  # pragma: no cover
+            print(f"playground: serve ssh needs asyncssh (the 'serve' extra): {exc}",
+                  file=sys.stderr)
+            return 2
+        keys = Path(args.authorized_keys).expanduser() if args.authorized_keys else None
+        return ssh.run(config, ssh.SSHAuth(authorized_keys=keys, password=password,
+                                           open=args.open))
+    try:
+        from playground.serve import web
+    except ImportError as exc:  # pragma: no cover
+        print(f"playground: serve web needs textual-serve (the 'serve' extra): {exc}",
+              file=sys.stderr)
+        return 2
+    if not web.is_loopback(config.host) and not (password or args.open):
+        parser.error(f"--host {config.host} lets other machines in: add --password-file FILE "
+                     "(or --open to allow anyone)")
+    return web.run(config, web.WebAuth(password=password, open=args.open),
+                   public_url=args.public_url)
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from playground.game.leaderboard import DB_NAME, Leaderboard
+
+    path = Path(args.db).expanduser() if args.db else _data_dir(args.data_dir) / DB_NAME
+    board = Leaderboard(path)
+    limit = args.limit or None
+    rows = board.top(args.level, limit=limit)
+    if args.json:
+        print(json.dumps({"path": str(path), "level": args.level,
+                          "rows": [r.to_dict() for r in rows]}, indent=2))
+        return 0
+    if not board.exists():
+        print(f"No leaderboard yet at {path} (a workshop server creates it).")
+        return 0
+    if not rows:
+        where = f" for level {args.level!r}" if args.level else ""
+        print(f"No wins recorded yet{where}.")
+        return 0
+    width = max(6, *(len(r.player) for r in rows))
+    if args.level is None:
+        print(f"{'#':>3}  {'player':<{width}}  {'levels':>6}  {'stars':>5}  {'score':>7}")
+        for r in rows:
+            print(f"{r.rank:>3}  {r.player:<{width}}  {r.levels:>6}  {r.stars:>5}  "
+                  f"{r.score:>7}")
+    else:
+        print(f"{args.level}")
+        print(f"{'#':>3}  {'player':<{width}}  {'stars':<5}  {'score':>7}  share code")
+        for r in rows:
+            stars = "*" * r.stars + "." * max(0, 3 - r.stars)
+            print(f"{r.rank:>3}  {r.player:<{width}}  {stars:<5}  {r.score:>7}  "
+                  f"{r.share_code}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,527 @@
+"""``playground serve web``: the game in the browser, one game process per tab.
+
+Built on textual-serve as a library: its page, its terminal (xterm.js) and its ``AppService``
+(which speaks Textual's web-driver protocol with the game process). What is ours: who may
+play and under which name, the game's command line and environment, the limits, and making
+sure every game process is gone when its tab is.
+
+Routes::
+
+    GET  /                 the name (and, with --password-file, password) form
+    POST /play             checks it; 303 to /play/<token>
+    GET  /play/<token>     textual-serve's page, wired to /ws/<token>
+    GET  /ws/<token>       the websocket: one game process for as long as it is open
+    GET  /static/...       textual-serve's scripts, styles and fonts
+
+A token is the player name signed with a key made at server start (HMAC-SHA256, 12 hours): the
+websocket does not trust a name it did not sign. Per client address, the caps count the
+address the server sees (behind a proxy: the proxy's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import html
+import ipaddress
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TextIO
+
+import aiohttp_jinja2
+import attrs
+import jinja2
+import textual_serve
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
+
+from playground.serve.common import (
+    PLAYER_RULE,
+    ConfigError,
+    ServeConfig,
+    Sessions,
+    clamp_size,
+    format_limits,
+    password_matches,
+    prepare_data_dir,
+    valid_player,
+)
+
+TEXTUAL_SERVE_DIR = Path(textual_serve.__file__).resolve().parent
+TOKEN_LIFETIME = 12 * 3600
+MAX_MESSAGE = 256 * 1024  # bytes in one websocket message from a browser
+MAX_STDERR = 64 * 1024  # bytes of a game's stderr kept for the server log
+STOP_TIMEOUT = 3.0  # seconds for a game to quit when asked, before signals
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # the page's address holds the player's token
+    "Cache-Control": "no-store",
+}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@attrs.define
+class WebAuth:
+    password: bytes | None = None  # sha256 of the workshop password
+    open: bool = False
+
+
+class _Tokens:
+    """Signed player names: ``<name>.<expiry>.<mac>``, URL-safe."""
+
+    def __init__(self) -> None:
+        self.key = secrets.token_bytes(32)
+
+    def issue(self, player: str, now: float | None = None) -> str:
+        expiry = int((now or time.time()) + TOKEN_LIFETIME)
+        body = f"{player}.{expiry}"
+        return f"{body}.{self._mac(body)}"
+
+    def check(self, token: str, now: float | None = None) -> str | None:
+        player, _, rest = token.partition(".")
+        expiry, _, mac = rest.partition(".")
+        if not (player and expiry.isdigit() and mac):
+            return None
+        if not hmac.compare_digest(mac, self._mac(f"{player}.{expiry}")):
+            return None
+        if int(expiry) < (now or time.time()) or not valid_player(player):
+            return None
+        return player
+
+    def _mac(self, body: str) -> str:
+        digest = hmac.new(self.key, body.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+class _CappedStderr:
+    """A game's stderr, read to the end (so the game never blocks writing it) but kept only up
+    to a cap: textual-serve holds all of it in memory otherwise."""
+
+    def __init__(self, reader: asyncio.StreamReader, cap: int = MAX_STDERR) -> None:
+        self.reader = reader
+        self.left = cap
+
+    async def read(self, n: int = -1) -> bytes:
+        while True:
+            data = await self.reader.read(n)
+            if not data:
+                return b""
+            if self.left > 0:
+                data = data[: self.left]
+                self.left -= len(data)
+                return data
+
+
+class GameAppService(AppService):
+    """textual-serve's ``AppService``, running our launcher with a clean environment in its
+    own process group, with bounded sizes, and a ``stop`` that always ends in a reaped
+    process."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, grace: float,
+                 **kwargs: Any) -> None:
+        super().__init__(" ".join(argv), **kwargs)
+        self.argv = argv
+        self.env = env
+        self.cwd = cwd
+        self.grace = grace
+        self.stopped = False
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+        env = dict(self.env, COLUMNS=str(width), ROWS=str(height))
+        self._process = process = await asyncio.create_subprocess_exec(
+            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=env, cwd=self.cwd, start_new_session=True,
+            close_fds=True, limit=2**20)
+        assert process.stdin is not None and process.stderr is not None
+        process.stderr = _CappedStderr(process.stderr)  # type: ignore[assignment]
+        self._stdin = process.stdin
+        return process
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        await super().set_terminal_size(*clamp_size(width, height))
+
+    async def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        process = self._process
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.send_meta({"type": "quit"}), 1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
+        if process is not None and process.returncode is None:
+            for sig in (signal.SIGHUP, signal.SIGCONT):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, sig)
+            try:
+                await asyncio.wait_for(asyncio.shield(process.wait()), self.grace)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        if process is not None:
+            await process.wait()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Distributed Systems Playground</title>
+<style>
+ body {{ background: #0c181f; color: #e8eef2; font-family: menlo, monospace;
+        display: flex; min-height: 90vh; align-items: center; justify-content: center; }}
+ main {{ background: #12232d; padding: 2em 3em; max-width: 36em; }}
+ h1 {{ font-size: 1.3em; }} label {{ display: block; margin-top: 1em; }}
+ input {{ font: inherit; padding: .4em; width: 100%; box-sizing: border-box; }}
+ button {{ font: inherit; margin-top: 1.5em; padding: .6em 2em; background: #5e0ba7;
+          color: #fff; border: none; cursor: pointer; }}
+ .error {{ color: #ff8a80; }} .note {{ color: #9fb3bf; font-size: .9em; }}
+</style></head><body><main>
+<h1>Distributed Systems Playground</h1>
+{body}
+</main></body></html>
+"""
+
+
+class WorkshopWeb:
+    """The web workshop server. ``await start()``, then ``await stop()`` (or :func:`run`)."""
+
+    def __init__(self, config: ServeConfig, auth: WebAuth, public_url: str | None = None,
+                 out: TextIO | None = None) -> None:
+        self.config = config
+        self.auth = auth
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.out = out or sys.stdout
+        self.sessions = Sessions(config.max_sessions, config.per_address, config.lock_dir)
+        self.tokens = _Tokens()
+        self.services: set[GameAppService] = set()
+        self.sockets: set[web.WebSocketResponse] = set()
+        self.failures: dict[str, tuple[int, float]] = {}
+        self.download_manager = DownloadManager()
+        self.runner: web.AppRunner | None = None
+        self.port = config.port
+        self.stopping = False
+
+    def log(self, message: str) -> None:
+        with contextlib.suppress(OSError, ValueError):  # a closed log must not stop a game
+            self.out.write(f"{time.strftime('%H:%M:%S')} {message}\n")
+            self.out.flush()
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024)
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEXTUAL_SERVE_DIR / "templates"))
+        app.add_routes([
+            web.get("/", self.handle_form),
+            web.post("/play", self.handle_login),
+            web.get("/play/{token}", self.handle_play),
+            web.get("/ws/{token}", self.handle_websocket),
+            web.static("/static", TEXTUAL_SERVE_DIR / "static", show_index=False),
+        ])
+        app.on_response_prepare.append(self._headers)
+        return app
+
+    async def _headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and request.path.startswith("/static/"):
+                continue
+            response.headers.setdefault(name, value)
+
+    def _form(self, error: str = "", name: str = "", status: int = 200) -> web.Response:
+        parts = ["<p>Break and defend a simulated cluster, in your browser.</p>"]
+        if error:
+            parts.append(f'<p class="error">{html.escape(error)}</p>')
+        parts.append('<form method="post" action="/play">'
+                     '<label for="player">Your player name</label>'
+                     f'<input id="player" name="player" value="{html.escape(name)}" '
+                     'maxlength="32" autocomplete="nickname" required autofocus '
+                     'pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}">')
+        if self.auth.password is not None:
+            parts.append('<label for="password">Workshop password</label>'
+                         '<input id="password" name="password" type="password" required>')
+        parts.append(f'<button type="submit">Play</button></form>'
+                     f'<p class="note">Names: {html.escape(PLAYER_RULE)}. Your progress is '
+                     f'kept under your name on this server.</p>')
+        return web.Response(text=_PAGE.format(body="".join(parts)), status=status,
+                            content_type="text/html")
+
+    async def handle_form(self, request: web.Request) -> web.Response:
+        return self._form()
+
+    async def handle_login(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        player = str(form.get("player", "")).strip()
+        if not valid_player(player):
+            return self._form(f"That name cannot be used: {PLAYER_RULE}.", player[:32], 400)
+        if self.auth.password is not None:
+            address = request.remote or "?"
+            if not password_matches(self.auth.password, str(form.get("password", ""))):
+                delay = self._note_failure(address)
+                self.log(f"wrong password for {player} from {address}")
+                await asyncio.sleep(delay)
+                return self._form("Wrong workshop password.", player, 403)
+        raise web.HTTPSeeOther(f"/play/{self.tokens.issue(player)}")
+
+    def _note_failure(self, address: str) -> float:
+        now = time.monotonic()
+        count, last = self.failures.get(address, (0, now))
+        count = 1 if now - last > 600 else count + 1
+        self.failures[address] = (count, now)
+        if len(self.failures) > 10000:
+            self.failures = dict(list(self.failures.items())[-5000:])
+        return min(10.0, 0.5 * count)
+
+    def _base_url(self, request: web.Request) -> str:
+        if self.public_url:
+            return self.public_url
+        return f"{request.scheme}://{request.host}"
+
+    async def handle_play(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        player = self.tokens.check(token)
+        if player is None:
+            raise web.HTTPSeeOther("/")
+        if self.sessions.total >= self.config.max_sessions:
+            body = ("<p>Sorry, the workshop server is full. Please try again in a few minutes."
+                    "</p><p><a href=\"\">Try again</a></p>")
+            return web.Response(text=_PAGE.format(body=body), status=503,
+                                content_type="text/html")
+        base = self._base_url(request)
+        ws_base = ("wss:" if base.startswith("https:") else "ws:") + base.split(":", 1)[1]
+        context = {
+            "font_size": 16,
+            "app_websocket_url": f"{ws_base}/ws/{token}",
+            "config": {"static": {"url": "/static/"}},
+            "application": {"name": f"Distributed Systems Playground ({player})"},
+        }
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    # -- the game ---------------------------------------------------------------------------
+
+    def _origin_ok(self, request: web.Request) -> bool:
+        """A browser always sends Origin on a websocket: it must be this server, or another
+        site's page could open games in its visitors' names (non-browsers send none)."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True
+        allowed = {f"{request.scheme}://{request.host}"}
+        if self.public_url:
+            allowed.add(self.public_url)
+        return origin.rstrip("/") in allowed
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        player = self.tokens.check(request.match_info["token"])
+        address = request.remote or "?"
+        if player is None or not self._origin_ok(request):
+            self.log(f"refused websocket from {address}: bad token or origin")
+            raise web.HTTPForbidden(text="Start from the front page.")
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+        await websocket.prepare(request)
+        if self.stopping:
+            await websocket.close(code=1001, message=b"server stopping")
+            return websocket
+        ticket = self.sessions.admit(player, address)
+        if isinstance(ticket, str):
+            self.log(f"refused {player} from {address}: {ticket}")
+            await websocket.send_bytes(f"\r\n{ticket}\r\n".encode())
+            await websocket.close(code=1013, message=ticket[:120].encode())
+            return websocket
+        cols, rows = clamp_size(_int(request.query.get("width"), 80),
+                                _int(request.query.get("height"), 24))
+        config = self.config
+        service = GameAppService(
+            config.launcher_argv(player, ctty=False),
+            config.child_env(player, "web", extra={
+                "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+                "TEXTUAL_FPS": "60",
+                "TEXTUAL_COLOR_SYSTEM": "truecolor",
+                "TERM_PROGRAM": "textual",
+                "TERM_PROGRAM_VERSION": version("textual-serve"),
+            }),
+            str(config.data_dir), config.grace,
+            write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+            close=websocket.close, download_manager=self.download_manager)
+        self.services.add(service)
+        self.sockets.add(websocket)
+        started = time.monotonic()
+        activity = [started]
+        watchdog: asyncio.Task[None] | None = None
+        why = "closed"
+        try:
+            await service.start(cols, rows)
+            self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
+                     f"{self.sessions.total}/{config.max_sessions} games)")
+            watchdog = asyncio.ensure_future(self._watch(websocket, started, activity))
+            if service._task is not None:  # the game ended without saying so (a crash)
+                service._task.add_done_callback(
+                    lambda _: asyncio.ensure_future(websocket.close()))
+            await self._pump(websocket, service, activity)
+            if watchdog.done() and not watchdog.cancelled():
+                why = watchdog.result()
+        except OSError as exc:
+            self.log(f"cannot start the game for {player}: {exc}")
+            why = "spawn failed"
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+            await service.stop()
+            self.services.discard(service)
+            self.sockets.discard(websocket)
+            ticket.release()
+            self.log(f"end {player} pid {service.pid} ({why}, "
+                     f"{time.monotonic() - started:.0f} s)")
+            if not websocket.closed:
+                await websocket.close()
+        return websocket
+
+    async def _pump(self, websocket: web.WebSocketResponse, service: GameAppService,
+                    activity: list[float]) -> None:
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+                kind, data = envelope[0], envelope[1]
+            except (ValueError, TypeError, IndexError, KeyError):
+                continue
+            if kind == "stdin" and isinstance(data, str):
+                activity[0] = time.monotonic()
+                await service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                await service.set_terminal_size(_int(data.get("width"), 80),
+                                                _int(data.get("height"), 24))
+            elif kind == "ping" and isinstance(data, str | int | float):
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await service.blur()
+            elif kind == "focus":
+                await service.focus()
+
+    async def _watch(self, websocket: web.WebSocketResponse, started: float,
+                     activity: list[float]) -> str:
+        config = self.config
+        limits = [t for t in (config.idle_timeout, config.max_session) if t > 0]
+        if not limits:
+            await asyncio.Event().wait()
+        period = max(0.2, min(5.0, min(limits) / 5))
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            why = ""
+            if config.max_session and now - started > config.max_session:
+                why = "time limit"
+            elif config.idle_timeout and now - activity[0] > config.idle_timeout:
+                why = "idle"
+            if why:
+                await websocket.close(code=1000, message=why.encode())
+                return why
+
+    # -- start and stop ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        config = self.config
+        prepare_data_dir(config)
+        self.runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, config.host, config.port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError as exc:
+            await self.runner.cleanup()
+            raise ConfigError(f"cannot listen on {config.host}:{config.port}: "
+                              f"{exc.strerror or exc}") from None
+        addresses = self.runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
+        self._banner()
+
+    def _banner(self) -> None:
+        config = self.config
+        lines = [
+            "Distributed Systems Playground: workshop server (web)",
+            f"  listening on http://{config.host}:{self.port}/",
+            f"  players open http://<this machine>:{self.port}/ and pick a player name",
+            "  login        " + ("the workshop password" if self.auth.password is not None
+                                 else "OPEN: any name, no password"),
+            f"  limits       {format_limits(config)}",
+            f"  data         {config.data_dir} (progress, leaderboard)",
+        ]
+        if self.auth.password is None and not is_loopback(config.host):
+            bar = "!" * 78
+            lines += [bar, f"!!! OPEN MODE: anyone who can reach {config.host}:{self.port} "
+                           "can play, under any name.", bar]
+        if self.auth.password is not None:
+            lines.append("  note: plain HTTP sends the password unencrypted; put a TLS proxy "
+                         "in front for untrusted networks")
+        for line in lines:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    async def stop(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        services = list(self.services)
+        if services:
+            self.log(f"stopping: ending {len(services)} games")
+        await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
+        for websocket in list(self.sockets):
+            with contextlib.suppress(Exception):
+                await websocket.close(code=1001, message=b"server stopping")
+        if self.runner is not None:
+            await self.runner.cleanup()
+        self.log("stopped")
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+async def serve(config: ServeConfig, auth: WebAuth, public_url: str | None = None) -> int:
+    server = WorkshopWeb(config, auth, public_url)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    return 0
+
+
+def run(config: ServeConfig, auth: WebAuth, public_url: str | None = None) -> int:
+    return asyncio.run(serve(config, auth, public_url))

@@ -1,0 +1,81 @@
+"""Admission limits, the game's environment, passwords and web tokens, on their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from playground.serve.common import (
+    ConfigError,
+    ServeConfig,
+    Sessions,
+    clamp_size,
+    load_password,
+    password_matches,
+)
+
+
+def test_sessions_cap_total_per_address_and_per_player(tmp_path: Path) -> None:
+    sessions = Sessions(max_sessions=3, per_address=2, lock_dir=tmp_path)
+    a = sessions.admit("ada", "10.0.0.1")
+    b = sessions.admit("bob", "10.0.0.1")
+    assert not isinstance(a, str) and not isinstance(b, str)
+    assert "from your address (10.0.0.1)" in str(sessions.admit("cy", "10.0.0.1"))
+    assert "already playing" in str(sessions.admit("ada", "10.0.0.2"))
+    # Another server sharing the data dir sees the same player locks.
+    other = Sessions(max_sessions=3, per_address=2, lock_dir=tmp_path)
+    assert "already playing" in str(other.admit("bob", "10.0.0.9"))
+    c = sessions.admit("cy", "10.0.0.2")
+    assert not isinstance(c, str)
+    assert "server is full" in str(sessions.admit("dee", "10.0.0.3"))
+    a.release()
+    a.release()  # twice is harmless
+    assert sessions.total == 2
+    again = sessions.admit("ada", "10.0.0.3")
+    assert not isinstance(again, str)
+
+
+def test_game_environment_is_built_not_inherited(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "hunter2")
+    config = ServeConfig(data_dir=tmp_path)
+    env = config.child_env("ada", "ssh", term="xterm-kitty")
+    assert "AWS_SECRET_ACCESS_KEY" not in env
+    assert env["TERM"] == "xterm-kitty" and env["COLORTERM"] == "truecolor"
+    assert env["PLAYGROUND_PLAYER"] == "ada" and env["PLAYGROUND_SERVED"] == "ssh"
+    assert config.child_env("ada", "ssh", term="xterm\x1b]0;pwned")["TERM"] == "xterm-256color"
+    assert "TERM" not in config.child_env("ada", "web")
+    argv = config.launcher_argv("ada", ctty=True)
+    assert argv[-3:] == ["play", "--player", "ada"]
+    assert "--ctty" in argv and "--memory-mb" in argv
+
+
+def test_sizes_are_clamped() -> None:
+    assert clamp_size(0, 0) == (80, 24)
+    assert clamp_size(10**9, 10**9) == (500, 200)
+    assert clamp_size(1, 1) == (10, 5)
+
+
+def test_password_file(tmp_path: Path) -> None:
+    path = tmp_path / "pw"
+    path.write_text("  s3cret-workshop \nsecond line ignored\n")
+    path.chmod(0o600)
+    digest = load_password(path)
+    assert password_matches(digest, "s3cret-workshop")
+    assert not password_matches(digest, "s3cret-worksho")
+    path.write_text("short\n")
+    with pytest.raises(ConfigError, match="shorter than 8"):
+        load_password(path)
+
+
+def test_web_tokens_are_signed_and_expire() -> None:
+    from playground.serve.web import _Tokens
+
+    tokens = _Tokens()
+    token = tokens.issue("ada", now=1000.0)
+    assert tokens.check(token, now=1000.0) == "ada"
+    assert tokens.check(token, now=1000.0 + 13 * 3600) is None
+    assert tokens.check(token.replace("ada", "bob", 1), now=1000.0) is None
+    assert tokens.check(_Tokens().issue("ada", now=1000.0), now=1000.0) is None
+    assert tokens.check("garbage", now=1000.0) is None

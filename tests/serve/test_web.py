@@ -1,0 +1,95 @@
+"""The web server end to end: pages, the name form, and a game over the websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyte
+import pytest
+
+from tests.serve.conftest import TITLE_TEXT, RunningServer, await_gone, running
+
+aiohttp = pytest.importorskip("aiohttp")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with running("web", tmp_path_factory.mktemp("web")) as srv:
+        yield srv
+
+
+async def login(session: aiohttp.ClientSession, base: str, player: str,
+                **fields: str) -> aiohttp.ClientResponse:
+    return await session.post(f"{base}/play", data={"player": player, **fields},
+                              allow_redirects=False)
+
+
+async def test_front_page_and_name_form(server: RunningServer) -> None:
+    base = f"http://127.0.0.1:{server.port}"
+    async with aiohttp.ClientSession() as http:
+        page = await http.get(base + "/")
+        assert page.status == 200 and 'name="player"' in await page.text()
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        bad = await login(http, base, "<script>")
+        assert bad.status == 400 and "<script>" not in await bad.text()
+        good = await login(http, base, "ada")
+        assert good.status == 303 and good.headers["Location"].startswith("/play/ada.")
+        forged = await http.get(base + "/play/ada.9999999999.AAAA", allow_redirects=False)
+        assert forged.status == 303 and forged.headers["Location"] == "/"
+        static = await http.get(base + "/static/js/textual.js")
+        assert static.status == 200
+
+
+async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
+        server: RunningServer) -> None:
+    base = f"http://127.0.0.1:{server.port}"
+    mark = server.mark()
+    async with aiohttp.ClientSession() as http:
+        where = (await login(http, base, "bea")).headers["Location"]
+        page = await (await http.get(base + where)).text()
+        ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+        assert ws_url == f"ws://127.0.0.1:{server.port}/ws/{where.rsplit('/', 1)[1]}"
+
+        with pytest.raises(aiohttp.WSServerHandshakeError):  # another site's page
+            await http.ws_connect(ws_url, headers={"Origin": "http://evil.example"})
+        with pytest.raises(aiohttp.WSServerHandshakeError):  # a token we did not sign
+            await http.ws_connect(ws_url[:-4] + "AAAA")
+
+        screen = pyte.Screen(100, 30)
+        stream = pyte.ByteStream(screen)
+        async with http.ws_connect(ws_url + "?width=100&height=30",
+                                   headers={"Origin": base}) as ws:
+            async def first_frame() -> None:
+                while TITLE_TEXT not in "\n".join(screen.display):
+                    message = await ws.receive()
+                    assert message.type == aiohttp.WSMsgType.BINARY, message
+                    stream.feed(message.data)
+
+            await asyncio.wait_for(first_frame(), 20)
+            match = await server.await_line(r"start bea from \S+ pid (\d+) 100x30 \(web",
+                                            start=mark)
+            pid = int(match.group(1))
+            await ws.send_json(["ping", "x"])
+            await ws.send_json(["resize", {"width": 10**6, "height": 10**6}])  # clamped
+            await ws.send_json(["stdin", "\x1b[B"])
+            await ws.send_str("not json")  # ignored
+        assert await await_gone(pid, 10)
+        await server.await_line(rf"end bea pid {pid}", start=mark)
+
+
+async def test_web_password(tmp_path: Path) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("open sesame 123\n")
+    secret.chmod(0o600)
+    with running("web", tmp_path / "data", "--password-file", str(secret)) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            assert 'name="password"' in await (await http.get(base + "/")).text()
+            wrong = await login(http, base, "ada", password="open sesame")
+            assert wrong.status == 403
+            right = await login(http, base, "ada", password="open sesame 123")
+            assert right.status == 303
