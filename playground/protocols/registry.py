@@ -127,10 +127,9 @@ class ProtocolSpec:
         out = {k.name: k.default for k in self.knobs}
         for name, value in given.items():
             out[name] = self.knob(name).check(value, nodes)
-        for k in self.knobs:
-            if k.kind == "node" and out[k.name] not in nodes:
-                raise KnobError(k.name, f"unknown node {out[k.name]!r} "
-                                        f"(nodes: {', '.join(nodes)})")
+        for k in self.knobs:  # defaults name nodes too: check them against this cluster
+            if k.kind in ("node", "nodes") and k.name not in given:
+                out[k.name] = k.check(out[k.name], nodes)
         return out
 
     def instantiate(self, nodes: Sequence[str], given: Mapping[str, Any]) -> Build:

@@ -62,7 +62,8 @@ TOOLS: dict[str, Tool] = {
             groups=Param((list, tuple), True, "list of lists of node names"),
         ),
         _tool(
-            "set_link", "link", "network", "Change a link's behaviour (latency, loss, ...).",
+            "set_link", "link", "network",
+            "Change a link's behaviour (latency, loss, ...); target '*' changes every link.",
             latency=Param(_NUM), loss=Param(_NUM), duplicate=Param(_NUM), jitter=Param(_NUM),
             service_ms=Param(_NUM), queue_limit=Param((int,)),
         ),

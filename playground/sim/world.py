@@ -139,8 +139,9 @@ class World:
             self._node(action.target)
         elif spec.target == "link":
             if action.target == "*":
-                if action.tool not in ("heal", "release"):
-                    raise UnknownLinkError(f"{action.tool}: target '*' is only for heal/release")
+                if action.tool not in ("heal", "release", "set_link"):
+                    raise UnknownLinkError(
+                        f"{action.tool}: target '*' is only for heal, release and set_link")
             else:
                 self._link_pairs(action.target)
         if action.tool == "partition":
@@ -377,6 +378,11 @@ class World:
         finding = check.at_deadline(self.now, self)
         if finding:
             self._violate(check, finding)
+            return
+        nxt = check.deadline()  # the check may have re-armed itself
+        if nxt is not None and nxt != due:
+            self._deadlines[index] = nxt
+            self._push(max(nxt, self.now), _DEADLINE, index)
 
     def _violate(self, check: Check, finding: Finding) -> None:
         if isinstance(finding, tuple):

@@ -79,3 +79,28 @@ def test_liveness_window_opens_on_a_start_event() -> None:
     ])
     world.run_until(1_000)
     assert [(v.invariant, v.tick) for v in world.violations] == [("decide-after-heal", 450)]
+
+
+def test_a_re_armed_check_is_asked_again_at_its_new_deadline() -> None:
+    from playground.sim import Check
+
+    class EveryHundred(Check):
+        name = "ticker"
+        kind = "liveness"
+
+        def __init__(self) -> None:
+            self.due = 100
+            self.calls: list[int] = []
+
+        def deadline(self) -> int:
+            return self.due
+
+        def at_deadline(self, now, world):
+            self.calls.append(now)
+            self.due = now + 100
+            return "gave up" if now >= 300 else None
+
+    world = World(scenario(EveryHundred()))
+    world.run_until(1_000)
+    assert [(v.invariant, v.tick) for v in world.violations] == [("ticker", 300)]
+    assert world.checks[0].calls == [100, 200, 300]

@@ -171,3 +171,11 @@ def test_parse_link() -> None:
     for bad in ("a", "a->a", "client-a-lock", "->b"):
         with pytest.raises(ValueError):
             parse_link(bad)
+
+
+def test_set_link_on_every_link_at_once() -> None:
+    world = World(recorder_scenario(), actions=[
+        Action.make(0, "set_link", "*", latency=30), burst(1, 1, "n2", "n3"), burst(1, 1),
+    ])
+    world.run_until(100)
+    assert delays(world) == [30, 30]
