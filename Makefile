@@ -21,7 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check playground tests benchmarks
-	$(BIN)/ruff format --check playground tests benchmarks
+
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sim_throughput.py
