@@ -1,0 +1,57 @@
+"""The campaign as shipped: covers the outline, verifies level by level."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from playground.game.campaign import load_campaign, levels_dir
+from playground.game.outline import ENTRIES, OUTLINE
+from playground.game.verify import verify_level
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTLINES = [p for p in (ROOT / "docs" / "chapter-outline.md",
+                        ROOT.parent / "shared" / "chapter-outline.md") if p.exists()]
+CAMPAIGN = load_campaign()
+
+
+def read_outline(path: Path) -> list[tuple[str, list[str]]]:
+    """The numbered sections and their bullet entries from the outline's table of contents."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in path.read_text().splitlines():
+        top = re.match(r"^\d+\. \[(.+?)\]", line)
+        sub = re.match(r"^\s+- \[(.+?)\]", line)
+        if top:
+            sections.append((top.group(1), []))
+        elif sub and sections:
+            sections[-1][1].append(sub.group(1))
+    return sections
+
+
+@pytest.mark.parametrize("path", OUTLINES, ids=lambda p: str(p.parent.name))
+def test_the_outline_table_matches_the_chapter_outline(path: Path) -> None:
+    assert read_outline(path) == [(c, list(e)) for c, e in OUTLINE]
+
+
+def test_every_outline_entry_has_a_level_and_both_modes_are_well_represented() -> None:
+    covered = {(lv.chapter, lv.section) for lv in CAMPAIGN.levels}
+    missing = [e for e in ENTRIES if e not in covered]
+    assert not missing, f"outline entries without a level: {missing}"
+    modes = [lv.mode for lv in CAMPAIGN.levels]
+    assert len(CAMPAIGN.order) >= 20
+    assert modes.count("break") >= 7 and modes.count("keep") >= 7
+    assert modes.count("sandbox") == 1
+
+
+def test_the_campaign_follows_the_outline_order() -> None:
+    positions = [ENTRIES.index((lv.chapter, lv.section)) for lv in CAMPAIGN.levels
+                 if lv.mode != "sandbox"]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("level_id", [lv.id for lv in CAMPAIGN.levels])
+def test_level_verifies(level_id: str) -> None:
+    report = verify_level(str(levels_dir()), level_id)
+    assert report["ok"], report["problems"]
