@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.game.campaign import load_campaign, levels_dir
+from playground.game.campaign import levels_dir, load_campaign
 from playground.game.outline import ENTRIES, OUTLINE
 from playground.game.verify import verify_level
 
