@@ -24,7 +24,6 @@ import base64
 import binascii
 import json
 import re
-import tomllib
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 import attrs
 
 from playground.game.errors import ActionFileError
-from playground.game.reader import Reader
+from playground.game.reader import Reader, parse_toml, read_text
 from playground.sim import Action, SimError
 
 SHARE_PREFIX = "DSP1-"
@@ -125,19 +124,8 @@ def parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
 def load_attempt(path: str | Path) -> Attempt:
     """Read an action file. Raises :class:`ActionFileError` (``FILE:LINE: message``)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ActionFileError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ActionFileError(path, None, "not UTF-8 text") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ActionFileError(path, int(match.group(1)) if match else None,
-                              f"invalid TOML: {message}") from None
+    text = read_text(path, ActionFileError)
+    data = parse_toml(text, path, ActionFileError)
     return parse_attempt(data, Reader(path, text, ActionFileError))
 
 

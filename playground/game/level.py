@@ -9,7 +9,6 @@ levels carry the knobs the player may turn; the sandbox carries both, unlimited.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +17,7 @@ import attrs
 
 from playground.game.errors import LevelError
 from playground.game.outline import CHAPTERS, ENTRIES
-from playground.game.reader import Reader
+from playground.game.reader import Reader, parse_toml, read_text
 from playground.protocols.registry import KnobError, ProtocolSpec, get_protocol
 from playground.sim import (
     TOOLS,
@@ -158,28 +157,12 @@ class Level:
 def load_level(path: str | Path) -> Level:
     """Read and check a level file. Raises :class:`LevelError` (``FILE:LINE: message``)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LevelError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise LevelError(path, None, "not UTF-8 text") from None
-    return parse_level(text, path)
-
-
-def _toml(text: str, path: str | Path, error: type[LevelError]) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise error(path, line, f"invalid TOML: {message}") from None
+    return parse_level(read_text(path, LevelError), path)
 
 
 def parse_level(text: str, path: str | Path = "<level>") -> Level:
     """Parse level TOML ``text`` (``path`` is only used in messages)."""
-    data = _toml(text, path, LevelError)
+    data = parse_toml(text, path, LevelError)
     r = Reader(path, text, LevelError)
     r.check_keys(data, (), TOP_KEYS, {"id", "title", "chapter", "section", "mode", "briefing",
                                       "ticks", "cluster", "protocol"})

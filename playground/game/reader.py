@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +12,29 @@ from playground.game.errors import GameFileError
 from playground.game.tomlpos import key_lines, line_of
 
 T = TypeVar("T")
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)")
+
+
+def read_text(path: Path, error_class: type[GameFileError]) -> str:
+    """A file's UTF-8 text, or ``error_class`` naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error_class(path, None, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise error_class(path, None, "not UTF-8 text") from None
+
+
+def parse_toml(text: str, path: str | Path, error_class: type[GameFileError]) -> dict[str, Any]:
+    """Parsed TOML, or ``error_class`` at the line tomllib complains about."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_POSITION.search(str(exc))
+        message = _TOML_POSITION.sub("", str(exc))
+        raise error_class(path, int(match.group(1)) if match else None,
+                          f"invalid TOML: {message}") from None
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a table"}
