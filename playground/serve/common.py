@@ -3,16 +3,19 @@ environment and command line of a session's game process."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import hmac
 import os
 import re
+import signal
 import sqlite3
 import stat
 import sys
 import time
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 
@@ -231,3 +234,25 @@ def format_limits(config: ServeConfig) -> str:
             f"idle {seconds(config.idle_timeout)}, session {seconds(config.max_session)}, "
             f"memory {config.memory_mb or 'unlimited'} MB per game")
 
+
+class Stoppable(Protocol):
+    """A server with async start and stop (the SSH and the web workshop servers)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def serve_until_signalled(server: Stoppable) -> int:
+    """Start ``server``, run until SIGINT, SIGTERM or SIGHUP, then stop it (ending every
+    game) and return 0."""
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    return 0

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from playground.serve.common import (
     format_limits,
     password_matches,
     prepare_data_dir,
+    serve_until_signalled,
     valid_player,
 )
 
@@ -666,17 +666,7 @@ def _duration(seconds: float) -> str:
 
 async def serve(config: ServeConfig, auth: SSHAuth) -> int:
     """Run until SIGINT, SIGTERM or SIGHUP; then end every game and return 0."""
-    server = WorkshopSSH(config, auth)
-    await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await server.stop()
-    return 0
+    return await serve_until_signalled(WorkshopSSH(config, auth))
 
 
 def run(config: ServeConfig, auth: SSHAuth) -> int:

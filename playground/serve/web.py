@@ -54,6 +54,7 @@ from playground.serve.common import (
     format_limits,
     password_matches,
     prepare_data_dir,
+    serve_until_signalled,
     valid_player,
 )
 
@@ -510,17 +511,8 @@ def _int(value: Any, default: int) -> int:
 
 
 async def serve(config: ServeConfig, auth: WebAuth, public_url: str | None = None) -> int:
-    server = WorkshopWeb(config, auth, public_url)
-    await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await server.stop()
-    return 0
+    """Run until SIGINT, SIGTERM or SIGHUP; then end every game and return 0."""
+    return await serve_until_signalled(WorkshopWeb(config, auth, public_url))
 
 
 def run(config: ServeConfig, auth: WebAuth, public_url: str | None = None) -> int:
