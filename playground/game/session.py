@@ -48,7 +48,7 @@ class Session:
         actions: Iterable[Action] = (),
         claim: str | None = None,
         *,
-        snapshot_every: int = 500,
+        snapshot_every: int = 1000,
     ) -> None:
         self.level = level
         self.seed = level.seed if seed is None else seed

@@ -1,10 +1,11 @@
 """A run you can rewind and fork: snapshots every K ticks, restore, replay forward.
 
 ``Timeline(scenario, seed, actions)`` wraps a :class:`World`. :meth:`run_until` advances it and
-keeps a full snapshot every ``snapshot_every`` ticks. :meth:`rewind` restores the nearest
-snapshot at or before a tick and replays forward to it, so the state (and the trace hash) is
-exactly what a straight run would have. :meth:`fork` rewinds and replaces every action from a
-tick on, starting a new timeline from that moment.
+keeps a full snapshot every ``snapshot_every`` ticks (at most ``max_snapshots``: past that,
+every other one is dropped, so long runs keep sparser ones). :meth:`rewind` restores the
+nearest snapshot at or before a tick and replays forward to it, so the state (and the trace
+hash) is exactly what a straight run would have. :meth:`fork` rewinds and replaces every action
+from a tick on, starting a new timeline from that moment.
 """
 
 from __future__ import annotations
@@ -28,12 +29,16 @@ class Timeline:
         actions: Iterable[Action] = (),
         *,
         snapshot_every: int = 1000,
+        max_snapshots: int = 32,
     ) -> None:
         if snapshot_every < 1:
             raise InvalidTickError(f"snapshot_every must be >= 1, got {snapshot_every}")
+        if max_snapshots < 2:
+            raise InvalidTickError(f"max_snapshots must be >= 2, got {max_snapshots}")
         self.scenario = scenario
         self.seed = seed
         self.snapshot_every = snapshot_every
+        self.max_snapshots = max_snapshots
         self.world = World(scenario, seed, actions)
         self._snapshots: list[WorldSnapshot] = [self.world.snapshot()]
         self._snapshot_ticks: list[int] = [-1]  # the last fully simulated tick of each
@@ -53,6 +58,16 @@ class Timeline:
             return
         self._snapshot_ticks.insert(index, done)
         self._snapshots.insert(index, self.world.snapshot())
+        if len(self._snapshots) > self.max_snapshots:
+            self._thin()
+
+    def _thin(self) -> None:
+        """Drop every other snapshot, keeping the first and the newest: memory stays bounded
+        however long the run, and a rewind replays at most about twice as far as before."""
+        last = len(self._snapshots) - 1
+        keep = [i for i in range(last + 1) if i == 0 or (last - i) % 2 == 0]
+        self._snapshot_ticks = [self._snapshot_ticks[i] for i in keep]
+        self._snapshots = [self._snapshots[i] for i in keep]
 
     def run_until(self, tick: int) -> None:
         """Advance to ``tick``, snapshotting every ``snapshot_every`` ticks on the way."""

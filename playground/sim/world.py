@@ -14,6 +14,7 @@ import copy
 import hashlib
 import heapq
 import math
+import pickle
 from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -258,15 +259,27 @@ class World:
         mark = trace.mark()
         self.trace = None  # type: ignore[assignment]
         try:
-            state = copy.deepcopy(self)
+            state = self._freeze()
         finally:
             self.trace = trace
         return WorldSnapshot(self.now, state, mark)
 
+    def _freeze(self) -> bytes | World:
+        """The state as pickled bytes (about twice as fast as a deep copy, and a quarter of
+        its memory), or as a deep copy if some part does not pickle (a program class defined
+        inside a function, say); then this world stops trying."""
+        if self.__dict__.get("_pickles", True):
+            try:
+                return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, AttributeError, TypeError):
+                self._pickles = False
+        return copy.deepcopy(self)
+
     @classmethod
     def restore(cls, snap: WorldSnapshot, trace: Trace) -> World:
         """A world in the state of ``snap``, continuing ``trace`` truncated to that point."""
-        world = copy.deepcopy(snap.state)
+        state = snap.state
+        world = pickle.loads(state) if isinstance(state, bytes) else copy.deepcopy(state)
         trace.truncate(snap.trace_mark)
         world.trace = trace
         return world
@@ -400,9 +413,9 @@ class World:
         """First start of a node's program at tick 0 (unless a tick-0 action crashed or froze
         it first; commands that arrived before the start are handled right after it)."""
         node = self.nodes[name]
-        if node.status is CRASHED:
+        if node.status == CRASHED:
             return  # `recover` starts it
-        if node.status is FROZEN:
+        if node.status == FROZEN:
             node.pending.insert(0, (_BOOT, None))
             return
         early, node.pending = node.pending, []
@@ -484,13 +497,13 @@ class World:
 
     def _arrive(self, node: Node, msg: Message) -> None:
         status = node.status
-        if status is RUNNING:
+        if status == RUNNING:
             data = {"id": msg.id, "src": msg.src, "sent": msg.sent_tick}
             if msg.dup_of is not None:
                 data["dup_of"] = msg.dup_of
             self._record("deliver", node, data)
             node.program.on_message(node.ctx, msg.src, msg.payload)  # type: ignore[union-attr]
-        elif status is FROZEN:
+        elif status == FROZEN:
             node.pending.append((_DELIVER, msg))
         else:
             self._record("drop", None, {"id": msg.id, "link": f"{msg.src}->{msg.dst}",
@@ -509,7 +522,7 @@ class World:
         entry = node.timers.get(name)
         if entry is None or entry[0] != token:
             return  # cancelled or replaced
-        if node.status is FROZEN:
+        if node.status == FROZEN:
             node.pending.append((_TIMER, (name, token)))
             return
         del node.timers[name]
@@ -583,7 +596,7 @@ class World:
 
     def _tool_freeze(self, target: str, params: dict[str, Any]) -> str | None:
         node = self.nodes[target]
-        if node.status is not RUNNING:
+        if node.status != RUNNING:
             return f"no effect: node is {node.status}"
         node.status = FROZEN
         if "duration" in params:
@@ -593,7 +606,7 @@ class World:
 
     def _tool_unfreeze(self, target: str, params: dict[str, Any]) -> str | None:
         node = self.nodes[target]
-        if node.status is not FROZEN:
+        if node.status != FROZEN:
             return f"no effect: node is {node.status}"
         node.status = RUNNING
         pending, node.pending = node.pending, []
@@ -602,7 +615,7 @@ class World:
 
     def _tool_crash(self, target: str, params: dict[str, Any]) -> str | None:
         node = self.nodes[target]
-        if node.status is CRASHED:
+        if node.status == CRASHED:
             return "no effect: already crashed"
         node.status = CRASHED
         node.timers = {}
@@ -622,7 +635,7 @@ class World:
 
     def _tool_recover(self, target: str, params: dict[str, Any]) -> str | None:
         node = self.nodes[target]
-        if node.status is not CRASHED:
+        if node.status != CRASHED:
             return f"no effect: node is {node.status}"
         node.status = RUNNING
         self._boot(node, "recovered")
@@ -658,10 +671,10 @@ class World:
         node = self.nodes[target]
         name = params["name"]
         args = dict(params.get("args") or ())
-        if node.status is CRASHED:
+        if node.status == CRASHED:
             self._record("command", node, {"name": name, "args": args, "refused": "crashed"})
             return
-        if node.status is FROZEN or node.program is None:  # paused, or not started yet
+        if node.status == FROZEN or node.program is None:  # paused, or not started yet
             node.pending.append((_INTERNAL, (name, args)))
             return
         self._run_command(node, name, args)
@@ -675,8 +688,8 @@ class World:
         if node.incarnation != resume.incarnation:
             return
         for kind, obj in resume.pending:
-            if node.status is not RUNNING:  # frozen or crashed again while catching up
-                if node.status is FROZEN:
+            if node.status != RUNNING:  # frozen or crashed again while catching up
+                if node.status == FROZEN:
                     node.pending.append((kind, obj))
                 continue
             if kind == _DELIVER:
@@ -714,7 +727,8 @@ class WorldSnapshot:
 
     __slots__ = ("state", "tick", "trace_mark")
 
-    def __init__(self, tick: int, state: World, trace_mark: tuple[int, Any]) -> None:
+    def __init__(self, tick: int, state: World | bytes,
+                 trace_mark: tuple[int, Any]) -> None:
         self.tick = tick
         self.state = state
         self.trace_mark = trace_mark

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from playground.sim import Action, InvalidTickError, Latency, LinkSpec, Timeline, World
+from playground.sim.examples import HeartbeatCluster
 from tests.sim.helpers import heartbeat_scenario
 
 LINK = LinkSpec(latency=Latency.exponential(1, 3), loss=0.05)
@@ -84,3 +86,39 @@ def test_fork_keeps_the_scenarios_scripted_actions() -> None:
     timeline.run_until(2_000)
     assert timeline.world.nodes["n2"].status == "crashed"
     assert timeline.world.nodes["n1"].status == "running"
+
+
+def heartbeat_program(_node: str) -> HeartbeatCluster:
+    """A program factory pickle can name (the helpers' lambda cannot be pickled)."""
+    return HeartbeatCluster(interval=50, request_every=30)
+
+
+@pytest.mark.parametrize("picklable", [True, False])
+def test_snapshots_pickle_when_they_can_and_deep_copy_otherwise(picklable: bool) -> None:
+    scenario = heartbeat_scenario(3, LINK)
+    if picklable:
+        scenario = attrs.evolve(scenario, program=heartbeat_program)
+    timeline = Timeline(scenario, seed=8, actions=ACTIONS, snapshot_every=250)
+    timeline.run_until(4_000)
+    assert all(isinstance(s.state, bytes) == picklable for s in timeline._snapshots)
+    reference = World(scenario, seed=8, actions=ACTIONS)
+    reference.run_until(4_000)
+    assert timeline.world.trace.sha256() == reference.trace.sha256()
+    # A rewind to before the crash at 2600 must bring n1 back at 2850, as in the straight run
+    # (node states compared by value: an unpickled status is a new string).
+    timeline.rewind(2_500)
+    timeline.run_until(4_000)
+    assert timeline.world.nodes["n1"].status == "running"
+    assert timeline.world.trace.sha256() == reference.trace.sha256()
+
+
+def test_long_runs_keep_few_snapshots_and_still_rewind_exactly() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS,
+                        snapshot_every=100, max_snapshots=5)
+    timeline.run_until(4_000)  # 40 snapshot points
+    assert len(timeline._snapshots) <= 5
+    assert timeline._snapshot_ticks[0] == -1  # the start is always kept
+    for tick in (3_950, 2_345, 150, 0, 3_999):
+        timeline.rewind(tick)
+        assert timeline.world.trace.sha256() == straight(tick).trace.sha256()
+        assert len(timeline._snapshots) <= 5
