@@ -12,8 +12,13 @@ each session, and keypress-to-frame latency (median, p95, max) — as a table, o
 Keys are configurable because they belong to the game: ``--enter-keys`` (default Enter, to
 open the first level), ``--play-keys`` (e.g. the speed-up key pressed four times for 16x),
 and the probe: ``--probe-key`` is pressed, and the latency is the time until
-``--probe-marker`` appears in the output; ``--probe-reset`` undoes it. The default probe opens
-and closes Textual's command palette (ctrl+p / escape), which any Textual app has.
+``--probe-marker`` appears in the output; ``--probe-reset`` undoes it. The default probe is
+what a player does while time runs: ``-`` slows the game to 4x (the status bar then says
+``4x``) and ``+`` puts it back to 16x. (Not the command palette: opening any screen over the
+play screen pauses the game, which would measure paused games.)
+
+Frames per second per session count the status bar's repaints while playing (``▶ playing``
+is written with each one), so they also show that the games really were playing.
 
 Run: ``.venv/bin/python benchmarks/ssh_load.py --sessions 50 --duration 30``
 Targets (2-core machine): 50 sessions held, < 60 MB per session, p95 < 500 ms.
@@ -35,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,11 +110,18 @@ class Player:
     _expect: bytes | None = None
     _seen: asyncio.Event = field(default_factory=asyncio.Event)
     measuring: bool = False
+    frame_marker: bytes = "▶ playing".encode()
+    frames_window: int = 0
+    _frame_tail: bytes = b""
 
     def feed(self, data: bytes) -> None:
         self.bytes_total += len(data)
         if self.measuring:
             self.bytes_window += len(data)
+            window = self._frame_tail + data  # a marker may straddle two reads
+            self.frames_window += window.count(self.frame_marker)
+            self._frame_tail = window[-(len(self.frame_marker) - 1):] \
+                if len(self.frame_marker) > 1 else b""
         if self._expect is not None:
             window = self._tail + data
             if self._expect in window:
@@ -152,12 +165,20 @@ async def play(player: Player, port: int, args: argparse.Namespace, go: asyncio.
             if await player.expect(args.ready_marker.encode(), args.ready_timeout) is None:
                 player.error = "no title screen"
                 return
-            player.ready = True
             if args.enter_keys:
                 process.stdin.write(keys(args.enter_keys))
+                # Keys sent before the level is on screen would be lost: wait for it to play.
+                if await player.expect(player.frame_marker, args.ready_timeout) is None:
+                    player.error = "the level did not start playing"
+                    return
                 await asyncio.sleep(args.settle)
             if args.play_keys:
                 process.stdin.write(keys(args.play_keys))
+                if args.speed_marker and await player.expect(
+                        args.speed_marker.encode(), args.ready_timeout) is None:
+                    player.error = f"never saw {args.speed_marker!r} after the play keys"
+                    return
+            player.ready = True  # playing at the speed asked for
             await go.wait()
             player.measuring = True
             await asyncio.sleep(rng.uniform(0, args.probe_interval))  # spread the probes
@@ -195,7 +216,8 @@ class Server:
         cmd = [sys.executable, "-m", "playground.serve.cli", "serve", "ssh", "--open",
                "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir),
                "--max-sessions", str(args.sessions + 8), "--per-address", "0",
-               "--idle-timeout", "0", "--memory-mb", str(args.memory_mb)]
+               "--idle-timeout", "0", "--memory-mb", str(args.memory_mb),
+               "--frame-budget", args.frame_budget]
         if args.game_command:
             cmd += ["--game-command", args.game_command]
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
@@ -211,14 +233,28 @@ class Server:
         else:
             raise SystemExit("the server did not start:\n" + "\n".join(self.lines))
         self.pid = self.proc.pid
+        # Keep reading its log, so a full pipe never blocks the server.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip())
+
+    def setting(self, name: str) -> str:
+        """A line of the server's start banner, e.g. ``limits``."""
+        for line in self.lines:
+            if line.strip().startswith(name):
+                return line.strip()[len(name):].strip()
+        return ""
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.communicate(timeout=30)
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
 
 
 def snapshot(server: Server) -> dict[int, int]:
@@ -238,7 +274,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="ssh-load-"))
     server = Server(args, data_dir)
     rng = random.Random(args.seed)
-    players = [Player(f"bench{n:03d}") for n in range(args.sessions)]
+    players = [Player(f"bench{n:03d}", frame_marker=args.frame_marker.encode())
+               for n in range(args.sessions)]
     go, stop = asyncio.Event(), asyncio.Event()
     try:
         idle_rss = rss_bytes(server.pid) or 0
@@ -261,7 +298,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 not all(p.ready or p.error for p in players):
             await asyncio.sleep(0.1)
         ramp_seconds = time.monotonic() - ramp_start
-        await asyncio.sleep(args.settle + 0.5)  # let the levels start
+        await asyncio.sleep(0.5)
 
         games = children_of(server.pid)
         before = snapshot(server)
@@ -285,6 +322,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     latencies = [lat for p in players for lat in p.latencies]
     per_session_bps = [p.bytes_window / window for p in players if p.ready]
+    per_session_fps = [p.frames_window / window for p in players if p.ready]
     mb = 1024 * 1024
     return {
         "sessions": args.sessions,
@@ -305,6 +343,12 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "bytes_per_s_per_session_mean": round(statistics.mean(per_session_bps))
         if per_session_bps else 0,
         "bytes_per_s_per_session_max": round(max(per_session_bps)) if per_session_bps else 0,
+        "frames_per_s_per_session_median": round(statistics.median(per_session_fps), 1)
+        if per_session_fps else 0,
+        "frames_per_s_per_session_min": round(min(per_session_fps), 1)
+        if per_session_fps else 0,
+        "frame_budget": args.frame_budget,
+        "server_limits": server.setting("limits"),
         "latency_ms_median": round(1000 * statistics.median(latencies), 1)
         if latencies else None,
         "latency_ms_p95": round(1000 * percentile(latencies, 0.95), 1) if latencies else None,
@@ -329,6 +373,9 @@ def table(r: dict[str, Any]) -> str:
                           f"(+{r['server_rss_mb_per_session']} MB per session)"),
         ("bytes/s / session", f"{r['bytes_per_s_per_session_mean']} mean, "
                               f"{r['bytes_per_s_per_session_max']} max"),
+        ("frames/s / session", f"{r['frames_per_s_per_session_median']} median, "
+                               f"{r['frames_per_s_per_session_min']} min (status-bar repaints; "
+                               f"server: {r['server_limits'].rsplit(', ', 1)[-1]})"),
         ("keypress->frame", f"median {r['latency_ms_median']} ms, p95 {r['latency_ms_p95']} ms, "
                             f"max {r['latency_ms_max']} ms ({r['probes']} probes, "
                             f"{r['probe_timeouts']} timeouts)"),
@@ -349,17 +396,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ready-marker", default="Break and defend",
                         help="text on the title screen")
     parser.add_argument("--ready-timeout", type=float, default=120.0)
-    parser.add_argument("--enter-keys", default="\\r", help="keys that open a level")
-    parser.add_argument("--play-keys", default="",
-                        help="keys that start play at 16x (game-specific)")
-    parser.add_argument("--settle", type=float, default=1.0,
-                        help="seconds between entering the level and the play keys")
-    parser.add_argument("--probe-key", default="\\x10", help="default ctrl+p")
-    parser.add_argument("--probe-marker", default="for commands",
+    parser.add_argument("--enter-keys", default="s\\r",
+                        help="keys that open a level (default: the sandbox, 5-node Raft, "
+                             "60 simulated seconds: 75 s of play at 16x)")
+    parser.add_argument("--play-keys", default="+",
+                        help="keys that start play at 16x (default: + once, 4x to 16x)")
+    parser.add_argument("--speed-marker", default="16x",
+                        help="text the play keys make appear (checked before measuring)")
+    parser.add_argument("--settle", type=float, default=0.5,
+                        help="seconds between the level playing and the play keys")
+    parser.add_argument("--probe-key", default="-", help="default - (slower: 16x to 4x)")
+    parser.add_argument("--probe-marker", default="4x",
                         help="text the probe key makes appear")
-    parser.add_argument("--probe-reset", default="\\x1b", help="default escape")
+    parser.add_argument("--probe-reset", default="+", help="default + (back to 16x)")
     parser.add_argument("--probe-interval", type=float, default=1.0)
     parser.add_argument("--probe-timeout", type=float, default=5.0)
+    parser.add_argument("--frame-marker", default="▶ playing",
+                        help="text each repaint of the status bar writes (counts frames)")
+    parser.add_argument("--frame-budget", default="auto",
+                        help="the server's --frame-budget (auto, or percent of a core; 0: "
+                             "unpaced)")
     parser.add_argument("--quit-key", default="\\x11", help="default ctrl+q")
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--game-command", default=None)

@@ -69,6 +69,20 @@ def _memory(text: str) -> int:
     return value
 
 
+def _frame_budget(text: str) -> float | None:
+    if text == "auto":
+        return None
+    try:
+        value = float(text.removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--frame-budget must be 'auto' or a percentage of "
+                                         f"one core, not {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"--frame-budget must be 0 (unpaced) to 100 "
+                                         f"(percent of one core), not {text}")
+    return value / 100
+
+
 def _add_common(parser: argparse.ArgumentParser, port: int) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only; "
@@ -86,6 +100,11 @@ def _add_common(parser: argparse.ArgumentParser, port: int) -> None:
                         help="end a game after S seconds (default 14400; 0: never)")
     parser.add_argument("--memory-mb", type=_memory, default=1024, metavar="N",
                         help="address-space cap of each game process (default 1024; 0: none)")
+    parser.add_argument("--frame-budget", type=_frame_budget, default=None, metavar="PERCENT",
+                        help="CPU each playing game may spend on frames, in percent of one "
+                             "core: it draws fewer frames per second to stay within it (default "
+                             "auto: 70%% of the cores shared by --max-sessions games; 0: "
+                             "unpaced, 30 frames per second)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="where progress, the leaderboard and the host key live "
                              "(default: the user data dir, or $PLAYGROUND_DATA_DIR)")
@@ -195,7 +214,8 @@ def _config(args: argparse.Namespace) -> Any:
     return ServeConfig(host=args.host, port=args.port, data_dir=_data_dir(args.data_dir),
                        max_sessions=args.max_sessions, per_address=args.per_address,
                        idle_timeout=args.idle_timeout, max_session=args.max_session,
-                       memory_mb=args.memory_mb, game_command=game)
+                       memory_mb=args.memory_mb, game_command=game,
+                       frame_budget=args.frame_budget)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ environment and command line of a session's game process."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ import sqlite3
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -21,7 +23,8 @@ import attrs
 
 from playground.game.leaderboard import DB_NAME, LEADERBOARD_ENV, PLAYER_ENV, Leaderboard
 from playground.game.progress import PLAYER_NAME
-from playground.game.storage import DATA_DIR_ENV
+from playground.game.storage import DATA_DIR_ENV, atomic_write_text
+from playground.tui.pacing import BUDGET_ENV, BUDGET_FILE_ENV
 
 PLAYER_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
 TERM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
@@ -29,10 +32,19 @@ DEFAULT_TERM = "xterm-256color"
 SERVED_ENV = "PLAYGROUND_SERVED"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding ``playground/``
 MAX_COLS, MAX_ROWS = 500, 200
+#: The part of the machine a full house of games leaves free (see :func:`auto_frame_budget`).
+SPARE_CPU = 0.3
 
 
 class ConfigError(ValueError):
     """A bad server setting (a missing password file, say): one line, exit status 2."""
+
+
+def auto_frame_budget(games: int, cores: int | None = None) -> float:
+    """Each game's share when ``games`` play at once on ``cores`` cores, leaving
+    :data:`SPARE_CPU` of the machine for the server, keystrokes and the system."""
+    cores = cores or os.cpu_count() or 1
+    return min(1.0, cores * (1 - SPARE_CPU) / max(1, games))
 
 
 def valid_player(name: str) -> bool:
@@ -61,6 +73,24 @@ class ServeConfig:
     memory_mb: int = 1024  # address-space cap of a game process; 0 = none
     game_command: tuple[str, ...] = ()  # default: this Python running ``playground play``
     grace: float = 2.0  # seconds between SIGHUP and SIGKILL when a session ends
+    #: CPU share (fraction of one core) each playing game paces its frames to; ``None``: a
+    #: fair share that follows the number of games (:meth:`share_budget`); ``0``: unpaced.
+    frame_budget: float | None = None
+
+    @property
+    def budget_path(self) -> Path:
+        """The file with the games' fair share (this server's own: one per process)."""
+        return self.lock_dir / f"frame-budget-{os.getpid()}"
+
+    def share_budget(self, games: int) -> None:
+        """Tell the games their fair share now that ``games`` run (default budget only); the
+        file goes when the last game does."""
+        if self.frame_budget is not None:
+            return
+        if games:
+            atomic_write_text(self.budget_path, f"{auto_frame_budget(games):.4f}\n")
+        else:
+            self.budget_path.unlink(missing_ok=True)
 
     @property
     def leaderboard_path(self) -> Path:
@@ -100,6 +130,10 @@ class ServeConfig:
             PLAYER_ENV: player,
             SERVED_ENV: served,
         }
+        if self.frame_budget is None:
+            env[BUDGET_FILE_ENV] = str(self.budget_path)
+        elif self.frame_budget > 0:
+            env[BUDGET_ENV] = f"{self.frame_budget:.4f}"
         if "TZ" in os.environ:
             env["TZ"] = os.environ["TZ"]
         if term is not None:
@@ -152,6 +186,8 @@ class Sessions:
     lock_dir: Path
     by_address: dict[str, int] = attrs.field(factory=dict)
     tickets: set[int] = attrs.field(factory=set)
+    #: Called with the number of games after each admission and release.
+    on_change: Callable[[int], None] | None = None
 
     @property
     def total(self) -> int:
@@ -171,7 +207,14 @@ class Sessions:
                     "or connect with another name.")
         self.by_address[address] = self.by_address.get(address, 0) + 1
         self.tickets.add(fd)
+        self._changed()
         return Ticket(self, player, address, fd)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            # A full disk must not stop anyone playing: the games keep the last share.
+            with contextlib.suppress(OSError):
+                self.on_change(self.total)
 
     def _lock(self, player: str) -> int | None:
         self.lock_dir.mkdir(parents=True, exist_ok=True)
@@ -192,6 +235,7 @@ class Sessions:
             self.by_address.pop(ticket.address, None)
         self.tickets.discard(ticket.lock_fd)
         os.close(ticket.lock_fd)  # closing drops the flock
+        self._changed()
 
 
 # -- passwords -----------------------------------------------------------------------------
@@ -232,7 +276,19 @@ def format_limits(config: ServeConfig) -> str:
 
     return (f"{config.max_sessions} games, {config.per_address or 'any'} per address, "
             f"idle {seconds(config.idle_timeout)}, session {seconds(config.max_session)}, "
-            f"memory {config.memory_mb or 'unlimited'} MB per game")
+            f"memory {config.memory_mb or 'unlimited'} MB per game, "
+            f"{format_budget(config)}")
+
+
+def format_budget(config: ServeConfig) -> str:
+    if config.frame_budget is None:
+        cores = os.cpu_count() or 1
+        share = auto_frame_budget(config.max_sessions, cores)
+        return (f"frames paced to a fair share of {100 * (1 - SPARE_CPU):.0f}% of {cores} "
+                f"cores ({share * 100:.2g}% of a core each when {config.max_sessions} play)")
+    if not config.frame_budget:
+        return "frames unpaced"
+    return f"frames paced to {config.frame_budget * 100:.3g}% of a core per game"
 
 
 class Stoppable(Protocol):

@@ -473,7 +473,8 @@ class WorkshopSSH:
         self.config = config
         self.auth = auth
         self.out = out or sys.stdout
-        self.sessions = Sessions(config.max_sessions, config.per_address, config.lock_dir)
+        self.sessions = Sessions(config.max_sessions, config.per_address, config.lock_dir,
+                                 on_change=config.share_budget)
         self.active: set[GameSession] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.by_address: dict[str, int] = {}

@@ -221,7 +221,8 @@ class WorkshopWeb:
         self.auth = auth
         self.public_url = public_url.rstrip("/") if public_url else None
         self.out = out or sys.stdout
-        self.sessions = Sessions(config.max_sessions, config.per_address, config.lock_dir)
+        self.sessions = Sessions(config.max_sessions, config.per_address, config.lock_dir,
+                                 on_change=config.share_budget)
         self.tokens = _Tokens()
         self.services: set[GameAppService] = set()
         self.sockets: set[web.WebSocketResponse] = set()

@@ -21,6 +21,7 @@ from playground import __version__
 from playground.game.leaderboard import record_if_configured
 from playground.tui.commands import ScreenCommands
 from playground.tui.css import CSS_DIR
+from playground.tui.pacing import BudgetSource
 from playground.tui.settings import DEFAULT_THEME, Settings
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ class PlaygroundApp(App[None]):
 
     ``levels_dir`` and ``data_dir`` override where the campaign and the saves are (tests use
     temporary ones); ``autoplay=False`` keeps simulated time still until a key moves it (for
-    deterministic tests); ``theme`` forces a theme instead of the saved one.
+    deterministic tests); ``theme`` forces a theme instead of the saved one;
+    ``frame_budget`` (a fraction of one core, or a function returning one) paces the play
+    screen's frames to fit it, as a workshop server asks (see :mod:`playground.tui.pacing`).
     """
 
     TITLE = "Distributed Systems Playground"
@@ -52,8 +55,10 @@ class PlaygroundApp(App[None]):
 
     def __init__(self, player: str | None = None, *, levels_dir: Path | None = None,
                  data_dir: Path | None = None, autoplay: bool = True,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None,
+                 frame_budget: float | BudgetSource | None = None) -> None:
         super().__init__()
+        self.frame_budget = frame_budget
         self.player = player or "local"
         self.levels_dir = levels_dir
         self.data_dir = data_dir
@@ -246,5 +251,7 @@ class PlaygroundApp(App[None]):
 
 def run_app(player: str | None = None) -> int:
     """Run the game in this terminal; returns the exit status."""
-    PlaygroundApp(player).run()
+    from playground.tui.pacing import budget_from_env
+
+    PlaygroundApp(player, frame_budget=budget_from_env()).run()
     return 0

@@ -11,8 +11,9 @@ from __future__ import annotations
 SPEEDS = (1, 4, 16, 64)
 TICKS_PER_SECOND = 50.0
 FRAME_SECONDS = 1 / 30
-#: Never simulate more than this much real time in one frame (after a stall).
-MAX_FRAME_SECONDS = 0.25
+#: Never simulate more than this much real time in one frame (after a stall); above the
+#: slowest paced frame (:data:`playground.tui.pacing.SLOWEST_FRAME_SECONDS`).
+MAX_FRAME_SECONDS = 1.25
 
 
 class Stepper:

@@ -10,10 +10,13 @@ from playground.serve.common import (
     ConfigError,
     ServeConfig,
     Sessions,
+    auto_frame_budget,
     clamp_size,
+    format_limits,
     load_password,
     password_matches,
 )
+from playground.tui.pacing import BUDGET_ENV, BUDGET_FILE_ENV, SharedBudget
 
 
 def test_sessions_cap_total_per_address_and_per_player(tmp_path: Path) -> None:
@@ -49,6 +52,37 @@ def test_game_environment_is_built_not_inherited(monkeypatch: pytest.MonkeyPatch
     argv = config.launcher_argv("ada", ctty=True)
     assert argv[-3:] == ["play", "--player", "ada"]
     assert "--ctty" in argv and "--memory-mb" in argv
+
+
+def test_games_share_the_machine_fairly_as_players_come_and_go(tmp_path: Path) -> None:
+    assert auto_frame_budget(50, cores=2) == pytest.approx(0.028)  # 70% of 2 cores / 50
+    assert auto_frame_budget(1, cores=2) == 1.0  # one game: as fast as it likes
+    config = ServeConfig(data_dir=tmp_path, max_sessions=8)
+    env = config.child_env("ada", "ssh")
+    assert BUDGET_ENV not in env
+    share = SharedBudget(Path(env[BUDGET_FILE_ENV]), clock=iter(range(0, 10**6, 10)).__next__)
+    sessions = Sessions(8, 0, config.lock_dir, on_change=config.share_budget)
+    tickets = [sessions.admit(f"p{n}", "10.0.0.1") for n in range(4)]
+    assert share() == pytest.approx(auto_frame_budget(4))
+    for ticket in tickets[:3]:
+        ticket.release()  # type: ignore[union-attr]
+    assert share() == pytest.approx(auto_frame_budget(1))
+    tickets[3].release()  # type: ignore[union-attr]
+    assert not config.budget_path.exists()  # gone with the last game
+    assert "fair share" in format_limits(config)
+
+
+def test_a_fixed_frame_budget_or_none(tmp_path: Path) -> None:
+    fixed = ServeConfig(data_dir=tmp_path, frame_budget=0.05)
+    env = fixed.child_env("ada", "ssh")
+    assert env[BUDGET_ENV] == "0.0500" and BUDGET_FILE_ENV not in env
+    fixed.share_budget(3)
+    assert not fixed.budget_path.exists()
+    assert "5% of a core per game" in format_limits(fixed)
+    unpaced = ServeConfig(data_dir=tmp_path, frame_budget=0.0)
+    env = unpaced.child_env("ada", "ssh")
+    assert BUDGET_ENV not in env and BUDGET_FILE_ENV not in env
+    assert "frames unpaced" in format_limits(unpaced)
 
 
 def test_sizes_are_clamped() -> None:

@@ -30,6 +30,8 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     (["serve", "ssh", "--open", "--max-sessions", "0"], "at least 1"),
     (["serve", "ssh", "--open", "--memory-mb", "10"], "at least 64"),
     (["serve", "ssh", "--open", "--idle-timeout", "soon"], "not a number"),
+    (["serve", "ssh", "--open", "--frame-budget", "lots"], "'auto' or a percentage"),
+    (["serve", "web", "--frame-budget", "150"], "0 (unpaced) to 100"),
     (["serve", "web", "--host", "0.0.0.0"], "--password-file"),
     (["serve", "gopher"], "invalid choice"),
     (["leaderboard", "--limit", "-1"], "0 (no limit) or more"),
@@ -62,6 +64,9 @@ def test_wiring_into_another_parser() -> None:
     assert (args.command, args.serve_mode, args.port, args.open) == ("serve", "ssh", 2300, True)
     args = parser.parse_args(["serve", "web"])
     assert args.port == 8000 and args.host == "127.0.0.1"
+    assert args.frame_budget is None  # auto: a fair share
+    assert parser.parse_args(["serve", "web", "--frame-budget", "5%"]).frame_budget == 0.05
+    assert parser.parse_args(["serve", "web", "--frame-budget", "0"]).frame_budget == 0
 
 
 def test_leaderboard_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

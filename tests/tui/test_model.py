@@ -13,7 +13,7 @@ from playground.tui.controller import PlayController
 from playground.tui.diagram import DiagramModel, Geometry, default_scale
 from playground.tui.model import History, link_views, meters, node_views
 from playground.tui.settings import Settings
-from playground.tui.stepper import Stepper
+from playground.tui.stepper import MAX_FRAME_SECONDS, Stepper
 from playground.tui.tools import FieldError, parse_fields, tool_fields
 from tests.tui.conftest import CAMPAIGN
 
@@ -241,7 +241,7 @@ def test_stepper_carries_fractions_and_caps_stalls() -> None:
     s = Stepper(1)
     assert sum(s.due(1 / 30) for _ in range(30)) == 50
     s.set(64)
-    assert s.due(10.0) == int(0.25 * 50 * 64)
+    assert s.due(10.0) == int(MAX_FRAME_SECONDS * 50 * 64)
     assert s.faster() == 64 and s.slower() == 16
     with pytest.raises(ValueError):
         s.set(3)

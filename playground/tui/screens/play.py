@@ -38,8 +38,9 @@ from playground.tui.model import (
     meters,
     node_views,
 )
+from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
-from playground.tui.stepper import FRAME_SECONDS, SPEEDS, Stepper
+from playground.tui.stepper import SPEEDS, Stepper
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, tool_doc
 from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.eventlog import EventLog
@@ -107,6 +108,7 @@ class PlayScreen(GameMixin, Screen[None]):
                 self.share_problem = str(exc)
         self.history = History(level.nodes)
         self.stepper = Stepper()
+        self.pacer = FramePacer()
         self.message: str | None = None
         self.message_ok = True
         self.hint: str | None = None
@@ -141,8 +143,8 @@ class PlayScreen(GameMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.stepper.set(self.game.settings.speed)
+        self.pacer.budget = self.game.frame_budget
         self.speed = self.stepper.speed
-        self._timer = self.set_interval(FRAME_SECONDS, self._frame, pause=True)
         self._ready = True
         self.controller.advance_to(0)
         self._apply_size(self.app.size.width, self.app.size.height)
@@ -156,6 +158,9 @@ class PlayScreen(GameMixin, Screen[None]):
         if self.game.autoplay:
             self.playing = True
 
+    def on_unmount(self) -> None:
+        self._cancel_frame()
+
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
 
@@ -167,14 +172,19 @@ class PlayScreen(GameMixin, Screen[None]):
 
     # ------------------------------------------------------------------ the clock
     def watch_playing(self, playing: bool) -> None:
-        if self._timer is None:
+        if not self._ready:
             return
+        self._cancel_frame()
         if playing:
             self._last_frame = time.monotonic()
-            self._timer.resume()
-        else:
-            self._timer.pause()
+            self.pacer.restart()
+            self._timer = self.set_timer(self.pacer.interval, self._frame)
         self._refresh_status()
+
+    def _cancel_frame(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
     def watch_speed(self, speed: int) -> None:
         self._refresh_status()
@@ -184,14 +194,18 @@ class PlayScreen(GameMixin, Screen[None]):
             self.sync_view()
 
     def _frame(self) -> None:
-        now = time.monotonic()
-        elapsed, self._last_frame = now - self._last_frame, now
+        """Advance by the real time since the last frame; then wait as long as the pacer says."""
+        self._timer = None
         if not self.playing:
             return
+        now = time.monotonic()
+        elapsed, self._last_frame = now - self._last_frame, now
         ticks = self.stepper.due(elapsed)
         if ticks:
             self.controller.advance_by(ticks)
             self.after_change()
+        if self.playing:
+            self._timer = self.set_timer(self.pacer.frame_done(), self._frame)
 
     def pause_clock(self) -> None:
         """Stop the wall-clock timer (tests drive time by keys)."""

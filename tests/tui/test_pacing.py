@@ -1,0 +1,133 @@
+"""Frame pacing: a served game paints only as often as its CPU budget allows."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.tui.pacing import (
+    BUDGET_ENV,
+    BUDGET_FILE_ENV,
+    RECHECK_SECONDS,
+    SLOWEST_FRAME_SECONDS,
+    BudgetError,
+    FramePacer,
+    SharedBudget,
+    budget_from_env,
+    parse_budget,
+)
+from playground.tui.stepper import FRAME_SECONDS, MAX_FRAME_SECONDS, Stepper
+from tests.tui.conftest import make_app, start
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_frames(pacer: FramePacer, clock: FakeClock, cost: float, frames: int) -> float:
+    """Frames that each cost ``cost`` CPU seconds; returns the last gap the pacer asked for."""
+    for _ in range(frames):
+        clock.now += cost
+        gap = pacer.frame_done()
+    return gap
+
+
+def test_unpaced_games_draw_thirty_frames_a_second_whatever_a_frame_costs() -> None:
+    clock = FakeClock()
+    pacer = FramePacer(None, cpu_clock=clock)
+    assert run_frames(pacer, clock, 0.05, 20) == FRAME_SECONDS
+
+
+def test_a_budget_stretches_the_gap_until_frames_fit_it() -> None:
+    clock = FakeClock()
+    pacer = FramePacer(0.05, cpu_clock=clock)  # 5% of a core
+    gap = run_frames(pacer, clock, 0.010, 60)  # 10 ms of CPU per frame
+    assert gap == pytest.approx(0.2, rel=0.01)  # 5 frames a second: 50 ms of CPU a second
+    assert pacer.frames_per_second == pytest.approx(5, rel=0.01)
+
+
+def test_cheap_frames_are_not_slowed_and_dear_ones_still_move_once_a_second() -> None:
+    clock = FakeClock()
+    cheap = FramePacer(0.5, cpu_clock=clock)
+    assert run_frames(cheap, clock, 0.001, 30) == FRAME_SECONDS
+    dear = FramePacer(0.01, cpu_clock=clock)
+    assert run_frames(dear, clock, 0.5, 30) == SLOWEST_FRAME_SECONDS
+    # A stall of the slowest gap is still simulated in full (time keeps its speed).
+    assert MAX_FRAME_SECONDS > SLOWEST_FRAME_SECONDS
+    stepper = Stepper(16)
+    assert stepper.due(SLOWEST_FRAME_SECONDS) == int(SLOWEST_FRAME_SECONDS * 50 * 16)
+
+
+def test_the_estimate_follows_a_change_in_cost_and_ignores_pauses() -> None:
+    clock = FakeClock()
+    pacer = FramePacer(0.1, cpu_clock=clock)
+    run_frames(pacer, clock, 0.004, 40)
+    assert pacer.interval == pytest.approx(0.04, rel=0.05)
+    pacer.restart()  # paused: whatever the CPU did meanwhile is not a frame's cost
+    clock.now += 5.0
+    pacer.frame_done()
+    assert pacer.interval == pytest.approx(0.04, rel=0.05)
+    assert run_frames(pacer, clock, 0.012, 40) == pytest.approx(0.12, rel=0.05)
+
+
+def test_a_shared_budget_follows_the_file_the_server_rewrites(tmp_path: Path) -> None:
+    path = tmp_path / "frame-budget"
+    path.write_text("0.1000\n")
+    wall = FakeClock()
+    budget = SharedBudget(path, clock=wall)
+    cpu = FakeClock()
+    pacer = FramePacer(budget, cpu_clock=cpu)
+    assert run_frames(pacer, cpu, 0.01, 30) == pytest.approx(0.1, rel=0.02)
+    path.write_text("0.0200\n")  # the room filled up
+    assert budget() == 0.1  # not re-read before RECHECK_SECONDS
+    wall.now += RECHECK_SECONDS
+    assert run_frames(pacer, cpu, 0.01, 1) == pytest.approx(0.5, rel=0.02)
+    path.write_text("garbage")
+    wall.now += RECHECK_SECONDS
+    assert budget() == 0.02  # a bad file keeps the last good share
+    path.unlink()
+    wall.now += RECHECK_SECONDS
+    assert budget() == 0.02
+
+
+def test_budgets_from_the_environment() -> None:
+    assert budget_from_env({}) is None
+    assert budget_from_env({BUDGET_ENV: "0.25"}) == 0.25
+    assert budget_from_env({BUDGET_ENV: "lots"}) is None  # the game starts anyway, unpaced
+    assert budget_from_env({BUDGET_ENV: "2"}) is None
+    shared = budget_from_env({BUDGET_FILE_ENV: "/nonexistent/budget", BUDGET_ENV: "0.5"})
+    assert isinstance(shared, SharedBudget) and shared() is None
+    for bad in ("0", "-0.1", "1.5", "x", ""):
+        with pytest.raises(BudgetError):
+            parse_budget(bad)
+
+
+async def test_a_paced_game_paints_less_often_but_keeps_simulated_time(data_dir: Path) -> None:
+    app = make_app(data_dir, frame_budget=0.0005)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start(pilot, "first-cut")
+        screen.action_speed(16)
+        frames = 0
+        original = screen.after_change
+
+        def counted() -> None:
+            nonlocal frames
+            frames += 1
+            original()
+
+        screen.after_change = counted  # type: ignore[method-assign]
+        began = time.monotonic()
+        screen.playing = True
+        await pilot.pause(1.5)
+        screen.playing = False
+        elapsed = time.monotonic() - began
+        assert screen.pacer.interval > 10 * FRAME_SECONDS  # 0.05% of a core: slow frames
+        assert frames < elapsed / FRAME_SECONDS / 4
+        # ...yet time ran at 16x (800 ticks a second) up to the last frame drawn.
+        assert screen.controller.world.now >= 800 * (elapsed - SLOWEST_FRAME_SECONDS) * 0.5
