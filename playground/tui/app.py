@@ -21,6 +21,7 @@ from playground import __version__
 from playground.game.leaderboard import record_if_configured
 from playground.tui.commands import ScreenCommands
 from playground.tui.css import CSS_DIR
+from playground.tui.heap import settle_heap
 from playground.tui.pacing import BudgetSource
 from playground.tui.settings import DEFAULT_THEME, Settings
 
@@ -138,6 +139,7 @@ class PlaygroundApp(App[None]):
         if self.progress.warning:
             self.notify(self.progress.warning, title="Save reset", severity="warning",
                         timeout=10)
+        self.call_after_refresh(settle_heap)  # after the first frame, not before it
 
     def get_default_screen(self) -> Screen:
         """The title screen is the bottom of the stack (and the first frame)."""

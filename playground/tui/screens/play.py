@@ -15,7 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -30,6 +30,7 @@ from playground.tui.commands import PaletteCommand
 from playground.tui.controller import PlayController, Result
 from playground.tui.css import CSS_DIR
 from playground.tui.diagram import default_scale
+from playground.tui.heap import settle_heap
 from playground.tui.model import (
     History,
     describe_link,
@@ -88,9 +89,11 @@ class PlayScreen(GameMixin, Screen[None]):
 
     BINDINGS = _bindings()
 
-    playing: reactive[bool] = reactive(False)
-    speed: reactive[int] = reactive(4)
-    selection: reactive[str | None] = reactive(None)
+    # ``var``, not ``reactive``: a reactive repaints the whole screen when it changes, and
+    # the watchers below already repaint just what shows these (the status bar, the cards).
+    playing: var[bool] = var(False)
+    speed: var[int] = var(4)
+    selection: var[str | None] = var(None)
 
     def __init__(self, level: Level, *, share_code: str | None = None) -> None:
         super().__init__()
@@ -146,6 +149,7 @@ class PlayScreen(GameMixin, Screen[None]):
         self.pacer.budget = self.game.frame_budget
         self.speed = self.stepper.speed
         self._ready = True
+        self.call_after_refresh(settle_heap)
         self.controller.advance_to(0)
         self._apply_size(self.app.size.width, self.app.size.height)
         self.sync_view()
