@@ -49,6 +49,7 @@ class Session:
         claim: str | None = None,
         *,
         snapshot_every: int = 1000,
+        max_snapshots: int = 16,
     ) -> None:
         self.level = level
         self.seed = level.seed if seed is None else seed
@@ -65,7 +66,7 @@ class Session:
             self._check(action, checked)
             checked.append(action)
         self.timeline = Timeline(level.scenario(self.knobs), self.seed, checked,
-                                 snapshot_every=snapshot_every)
+                                 snapshot_every=snapshot_every, max_snapshots=max_snapshots)
         self.player_actions = sorted(checked, key=lambda a: a.tick)
 
     @classmethod

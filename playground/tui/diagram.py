@@ -113,8 +113,8 @@ class DiagramModel:
         self.status: list[list[tuple[int, str]]] = [[(-1, RUNNING)] for _ in self.nodes]
         self.status_ticks: list[list[int]] = [[-1] for _ in self.nodes]
         self.lying: list[bool] = [False for _ in self.nodes]
-        self.events_by_seq: dict[int, tuple[int, int | None]] = {}  # seq -> (row, lane)
         self.violations: list[tuple[int, str]] = []  # (row, text)
+        self._trace_events: list[Event] = []
         self.generation += 1
 
     def set_scale(self, scale: int, trace: Trace) -> None:
@@ -141,15 +141,25 @@ class DiagramModel:
             cursor = self.cursor
             self._reset()
             self.cursor = cursor
+        self._trace_events = trace.events  # where a violation's causes are looked up
         for event in events:
             self._feed(event)
         return reset
+
+    def _where(self, seq: int) -> tuple[int, int | None] | None:
+        """Row and lane of the traced event number ``seq`` (seqs only grow)."""
+        events = self._trace_events
+        index = bisect.bisect_left(events, seq, key=lambda e: e.seq)
+        if index < len(events) and events[index].seq == seq:
+            event = events[index]
+            lane = self.lane.get(event.node) if event.node is not None else None
+            return self.row_of(event.tick), lane
+        return None
 
     def _feed(self, event: Event) -> None:
         kind = event.kind
         lane = self.lane.get(event.node) if event.node is not None else None
         row_index = self.row_of(event.tick)
-        self.events_by_seq[event.seq] = (row_index, lane)
         data = event.data
         if kind == "send" and lane is not None:
             dst = self.lane.get(data.get("dst"))
@@ -196,7 +206,7 @@ class DiagramModel:
             row.notes.insert(0, (text, "violation"))
             self.violations.append((row_index, text))
             for seq in data.get("causes", ()):
-                where = self.events_by_seq.get(seq)
+                where = self._where(seq)
                 if where is not None and where[1] is not None:
                     self._row(where[0]).causes.append(where[1])
         elif kind == "command" and lane is not None:
