@@ -1,18 +1,21 @@
 """Load test of the SSH workshop server: N players at once.
 
-Starts ``playground serve ssh --open`` on a free loopback port, connects N sessions with
-asyncssh's client (each on a terminal of its own), waits until every game shows its title,
-sends each the keys that enter a level and set the speed, then for ``--duration`` seconds
-keeps them playing and probes the time from a keypress to the screen change it causes.
+Starts ``playground serve ssh --open`` on a free loopback port and connects N sessions with
+asyncssh's client (each on a terminal of its own, a few at a time, as a room arrives) until
+every game shows its title. Then the whole room opens a level within ``--stagger`` seconds and
+sets the speed; once every game plays at 16x, for ``--duration`` seconds the games keep
+playing while each player presses a key every second and the time until the screen shows its
+effect is measured.
 
 Reported: sessions held, server CPU (the SSH server process and the game processes, in % of
 one core), memory per game process (RSS and PSS) and of the server, bytes per second sent to
 each session, and keypress-to-frame latency (median, p95, max) — as a table, or ``--json``.
 
-Keys are configurable because they belong to the game: ``--enter-keys`` (default Enter, to
-open the first level), ``--play-keys`` (e.g. the speed-up key pressed four times for 16x),
-and the probe: ``--probe-key`` is pressed, and the latency is the time until
-``--probe-marker`` appears in the output; ``--probe-reset`` undoes it. The default probe is
+Keys are configurable because they belong to the game: ``--enter-keys`` (default ``s`` and
+Enter: the sandbox, five Raft nodes for 60 simulated seconds, which outlasts the run),
+``--play-keys`` (default ``+``: 4x to 16x, checked by waiting for ``16x``), and the probe:
+``--probe-key`` is pressed, and the latency is the time until ``--probe-marker`` appears in
+the output; ``--probe-reset`` undoes it. The default probe is
 what a player does while time runs: ``-`` slows the game to 4x (the status bar then says
 ``4x``) and ``+`` puts it back to 16x. (Not the command palette: opening any screen over the
 play screen pauses the game, which would measure paused games.)
@@ -104,6 +107,7 @@ class Player:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     ready: bool = False
+    playing: bool = False
     held: bool = False
     error: str = ""
     _tail: bytes = b""
@@ -144,7 +148,7 @@ class Player:
 
 
 async def play(player: Player, port: int, args: argparse.Namespace, go: asyncio.Event,
-               stop: asyncio.Event, rng: random.Random) -> None:
+               measure: asyncio.Event, stop: asyncio.Event, rng: random.Random) -> None:
     try:
         conn = await asyncssh.connect("127.0.0.1", port, username=player.name,
                                       known_hosts=None, config=None, agent_path=None,
@@ -165,6 +169,9 @@ async def play(player: Player, port: int, args: argparse.Namespace, go: asyncio.
             if await player.expect(args.ready_marker.encode(), args.ready_timeout) is None:
                 player.error = "no title screen"
                 return
+            player.ready = True  # connected, on the title screen
+            await go.wait()  # the whole room opens the level at once
+            await asyncio.sleep(rng.uniform(0, args.stagger))
             if args.enter_keys:
                 process.stdin.write(keys(args.enter_keys))
                 # Keys sent before the level is on screen would be lost: wait for it to play.
@@ -178,8 +185,8 @@ async def play(player: Player, port: int, args: argparse.Namespace, go: asyncio.
                         args.speed_marker.encode(), args.ready_timeout) is None:
                     player.error = f"never saw {args.speed_marker!r} after the play keys"
                     return
-            player.ready = True  # playing at the speed asked for
-            await go.wait()
+            player.playing = True  # at the speed asked for
+            await measure.wait()
             player.measuring = True
             await asyncio.sleep(rng.uniform(0, args.probe_interval))  # spread the probes
             marker, probe, reset = (args.probe_marker.encode(), keys(args.probe_key),
@@ -276,7 +283,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     players = [Player(f"bench{n:03d}", frame_marker=args.frame_marker.encode())
                for n in range(args.sessions)]
-    go, stop = asyncio.Event(), asyncio.Event()
+    go, measure, stop = asyncio.Event(), asyncio.Event(), asyncio.Event()
     try:
         idle_rss = rss_bytes(server.pid) or 0
         ramp_start = time.monotonic()
@@ -284,8 +291,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
         async def start(player: Player) -> None:
             async with limit:  # connect a few at a time, as a room does
-                task = asyncio.ensure_future(play(player, server.port, args, go, stop,
-                                                  random.Random(rng.random())))
+                task = asyncio.ensure_future(play(player, server.port, args, go, measure,
+                                                  stop, random.Random(rng.random())))
                 deadline = time.monotonic() + args.ready_timeout
                 while not (player.ready or player.error or task.done()) \
                         and time.monotonic() < deadline:
@@ -298,12 +305,18 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 not all(p.ready or p.error for p in players):
             await asyncio.sleep(0.1)
         ramp_seconds = time.monotonic() - ramp_start
-        await asyncio.sleep(0.5)
-
         games = children_of(server.pid)
+        title_rss = [r for pid in games if (r := rss_bytes(pid)) is not None]
+        start_time = time.monotonic()
+        go.set()
+        deadline = start_time + args.ready_timeout
+        while time.monotonic() < deadline and not all(p.playing or p.error for p in players):
+            await asyncio.sleep(0.1)
+        start_seconds = time.monotonic() - start_time
+
         before = snapshot(server)
         window_start = time.monotonic()
-        go.set()
+        measure.set()
         await asyncio.sleep(args.duration)
         after = snapshot(server)
         rss = [r for pid in games if (r := rss_bytes(pid)) is not None]
@@ -321,14 +334,18 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         return 100.0 * ticks / CLK_TCK / window
 
     latencies = [lat for p in players for lat in p.latencies]
-    per_session_bps = [p.bytes_window / window for p in players if p.ready]
-    per_session_fps = [p.frames_window / window for p in players if p.ready]
+    per_session_bps = [p.bytes_window / window for p in players if p.playing]
+    per_session_fps = [p.frames_window / window for p in players if p.playing]
     mb = 1024 * 1024
     return {
         "sessions": args.sessions,
         "held": sum(p.held for p in players),
         "errors": sorted({p.error for p in players if p.error}),
         "ramp_s": round(ramp_seconds, 1),
+        "level_start_s": round(start_seconds, 1),
+        "played_s": round(window + start_seconds, 1),
+        "game_rss_mb_title_mean": round(statistics.mean(title_rss) / mb, 1)
+        if title_rss else None,
         "duration_s": round(window, 1),
         "cpu_server_pct": round(cpu([server.pid]), 1),
         "cpu_games_pct": round(cpu([p for p in before if p != server.pid]), 1),
@@ -362,13 +379,16 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def table(r: dict[str, Any]) -> str:
     rows = [
-        ("sessions held", f"{r['held']} of {r['sessions']} (ramp {r['ramp_s']} s)"),
-        ("measured for", f"{r['duration_s']} s"),
+        ("sessions held", f"{r['held']} of {r['sessions']} (connected in {r['ramp_s']} s; "
+                          f"all playing at 16x {r['level_start_s']} s after opening the level)"),
+        ("measured for", f"{r['duration_s']} s (each game had played {r['played_s']} s at the "
+                         "end)"),
         ("server CPU", f"{r['cpu_server_pct']} % of a core (SSH server process)"),
         ("games CPU", f"{r['cpu_games_pct']} % of a core (all game processes; "
                       f"{r['cores']} cores)"),
         ("memory / game", f"RSS {r['game_rss_mb_mean']} MB mean, {r['game_rss_mb_max']} MB max;"
-                          f" PSS {r['game_pss_mb_mean']} MB mean"),
+                          f" PSS {r['game_pss_mb_mean']} MB mean (at the title: RSS "
+                          f"{r['game_rss_mb_title_mean']} MB)"),
         ("server memory", f"{r['server_rss_mb']} MB RSS "
                           f"(+{r['server_rss_mb_per_session']} MB per session)"),
         ("bytes/s / session", f"{r['bytes_per_s_per_session_mean']} mean, "
@@ -401,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
                              "60 simulated seconds: 75 s of play at 16x)")
     parser.add_argument("--play-keys", default="+",
                         help="keys that start play at 16x (default: + once, 4x to 16x)")
+    parser.add_argument("--stagger", type=float, default=2.0,
+                        help="players open the level within this many seconds of each other")
     parser.add_argument("--speed-marker", default="16x",
                         help="text the play keys make appear (checked before measuring)")
     parser.add_argument("--settle", type=float, default=0.5,
