@@ -377,21 +377,20 @@ class WorkshopWeb:
         started = time.monotonic()
         activity = [started]
         watchdog: asyncio.Task[None] | None = None
-        why = "closed"
+        verdict = ["closed"]  # the watchdog says why before it closes the socket
         try:
             await service.start(cols, rows)
             self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
                      f"{self.sessions.total}/{config.max_sessions} games)")
-            watchdog = asyncio.ensure_future(self._watch(websocket, started, activity))
+            watchdog = asyncio.ensure_future(self._watch(websocket, started, activity,
+                                                         verdict))
             if service._task is not None:  # the game ended without saying so (a crash)
                 service._task.add_done_callback(
                     lambda _: asyncio.ensure_future(websocket.close()))
             await self._pump(websocket, service, activity)
-            if watchdog.done() and not watchdog.cancelled():
-                why = watchdog.result()
         except OSError as exc:
             self.log(f"cannot start the game for {player}: {exc}")
-            why = "spawn failed"
+            verdict[0] = "spawn failed"
         finally:
             if watchdog is not None:
                 watchdog.cancel()
@@ -399,7 +398,7 @@ class WorkshopWeb:
             self.services.discard(service)
             self.sockets.discard(websocket)
             ticket.release()
-            self.log(f"end {player} pid {service.pid} ({why}, "
+            self.log(f"end {player} pid {service.pid} ({verdict[0]}, "
                      f"{time.monotonic() - started:.0f} s)")
             if not websocket.closed:
                 await websocket.close()
@@ -429,7 +428,7 @@ class WorkshopWeb:
                 await service.focus()
 
     async def _watch(self, websocket: web.WebSocketResponse, started: float,
-                     activity: list[float]) -> str:
+                     activity: list[float], verdict: list[str]) -> None:
         config = self.config
         limits = [t for t in (config.idle_timeout, config.max_session) if t > 0]
         if not limits:
@@ -444,8 +443,9 @@ class WorkshopWeb:
             elif config.idle_timeout and now - activity[0] > config.idle_timeout:
                 why = "idle"
             if why:
+                verdict[0] = why
                 await websocket.close(code=1000, message=why.encode())
-                return why
+                return
 
     # -- start and stop ---------------------------------------------------------------------
 

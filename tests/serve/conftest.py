@@ -175,8 +175,9 @@ async def await_gone(pid: int, timeout: float = 10.0) -> bool:
 
 async def connect(port: int, username: str = "ada", **kwargs: Any) -> Any:
     kwargs.setdefault("client_keys", None)
+    kwargs.setdefault("agent_path", None)
     return await asyncssh.connect("127.0.0.1", port, username=username, known_hosts=None,
-                                  config=None, agent_path=None, connect_timeout=15, **kwargs)
+                                  config=None, connect_timeout=15, **kwargs)
 
 
 class Terminal:

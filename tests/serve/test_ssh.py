@@ -127,6 +127,36 @@ async def test_commands_subsystems_and_forwarding_are_refused(server: RunningSer
     assert any("refused port forwarding" in line for line in log)
 
 
+async def test_agent_forwarding_is_refused(server: RunningServer, tmp_path: Path) -> None:
+    """``ssh -A``: the game never gets a way to the player's keys."""
+    contacts = 0
+
+    async def fake_agent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal contacts
+        contacts += 1
+        writer.close()
+
+    sock = tmp_path / "agent.sock"
+    agent = await asyncio.start_unix_server(fake_agent, path=str(sock))
+    mark = server.mark()
+    try:
+        async with await connect(server.port, "dan", agent_path=str(sock),
+                                 agent_forwarding=True) as conn:
+            before = contacts  # the client may ask its own agent for keys while logging in
+            term = await Terminal.open(conn)
+            await term.wait_for(TITLE_TEXT)
+            pid = await server.session_pid("dan", mark)
+            env = proc_env(pid)
+            assert "SSH_AUTH_SOCK" not in env
+            assert not any(key.startswith("SSH_") for key in env)
+            term.send(QUIT_KEY)
+            await term.read_to_end()
+            assert contacts == before  # the server never opened an agent channel back
+    finally:
+        agent.close()
+        await agent.wait_closed()
+
+
 class _BannerClient(asyncssh.SSHClient):
     banners: list[str] = []
 

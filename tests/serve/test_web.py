@@ -93,3 +93,27 @@ async def test_web_password(tmp_path: Path) -> None:
             assert wrong.status == 403
             right = await login(http, base, "ada", password="open sesame 123")
             assert right.status == 303
+
+
+async def test_an_idle_browser_game_is_ended(tmp_path: Path) -> None:
+    with running("web", tmp_path, "--idle-timeout", "2") as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            where = (await login(http, base, "ida")).headers["Location"]
+            page = await (await http.get(base + where)).text()
+            ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+            async with http.ws_connect(ws_url + "?width=100&height=30",
+                                       headers={"Origin": base}) as ws:
+                match = await server.await_line(r"start ida from \S+ pid (\d+)")
+                pid = int(match.group(1))
+                started = asyncio.get_running_loop().time()
+                closed = None
+                while closed is None:  # frames arrive; no key is ever pressed
+                    message = await asyncio.wait_for(ws.receive(), 20)
+                    if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                        closed = message
+                waited = asyncio.get_running_loop().time() - started
+            assert closed.extra == "idle"
+            assert 1.5 < waited < 12
+            assert await await_gone(pid, 10)
+            await server.await_line(rf"end ida pid {pid} \(idle")
