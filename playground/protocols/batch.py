@@ -184,7 +184,7 @@ class BatchCoordinator(Program):
     Durable: ``epoch`` (the last epoch started), ``checkpoint`` (committed work) and ``done``.
     A worker is failed when nothing came from it for ``failure_timeout_ms`` (on the
     coordinator's monotonic clock) or when it reports a new boot number (it restarted and lost
-    its state). A checkpoint is committed when every worker has written it in this epoch: the
+    its state); one that reports an older epoch missed the start and is sent it again. A checkpoint is committed when every worker has written it in this epoch: the
     committed work is the smallest checkpoint written by all workers.
     """
 
@@ -229,6 +229,10 @@ class BatchCoordinator(Program):
                 self._progress(ctx)
             elif isinstance(boot, int) and boot > self.run_boots.get(src, boot):
                 self._abort(ctx, src, f"{src} restarted (boot {boot}) and lost its state")
+            elif isinstance(payload.get("epoch"), int) and payload["epoch"] < self.epoch:
+                # It never got this epoch's "run" (lost, or sent while it was cut off), and
+                # would stay idle while the others wait for its checkpoints: send it again.
+                ctx.send(src, {"type": "run", "epoch": self.epoch, "from": self.checkpoint})
         elif self.state == "waiting":
             self._maybe_start(ctx)
 
