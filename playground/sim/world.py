@@ -355,8 +355,10 @@ class World:
             event = Event(self._seq, now, kind, None, None, None, data)
         else:
             clock = node.clock
-            event = Event(self._seq, now, kind, node.name, clock.monotonic(now),
-                          clock.time_of_day(now), data)
+            mono, tod = clock.monotonic(now), clock.time_of_day(now)
+            if tod == mono and (tod or math.copysign(1.0, tod) == math.copysign(1.0, mono)):
+                tod = mono  # one float object, not two: most events, a long trace's memory
+            event = Event(self._seq, now, kind, node.name, mono, tod, data)
         self.trace.append(event)
         if self._checks:
             self._run_checks(event)

@@ -113,7 +113,8 @@ class ClusterGrid(Widget, can_focus=True):
         self.selection: str | None = None
         self.max_height = 14
         self._styles = ClassStyles(self, "cluster")
-        self._cards: LRUCache[tuple, list[Strip]] = LRUCache(256)
+        # Cards of the nodes as they are now (and selected or not): old clock readings go.
+        self._cards: LRUCache[tuple, list[Strip]] = LRUCache(4 * max(8, len(self.nodes)))
         self._plan_cache: tuple[tuple[int, int], Plan] | None = None
 
     # data in -------------------------------------------------------------------------

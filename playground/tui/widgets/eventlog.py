@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.cache import LRUCache
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -9,7 +10,13 @@ from textual.strip import Strip
 from playground.game.debrief import describe_event
 from playground.sim.trace import Event, Trace
 from playground.tui.model import EventCursor
-from playground.tui.widgets.paint import ClassStyles, runs_to_strip, set_virtual_height
+from playground.tui.widgets.paint import (
+    MIN_CACHED_LINES,
+    ClassStyles,
+    fit_cache,
+    runs_to_strip,
+    set_virtual_height,
+)
 
 #: Event kinds the log shows (sends, deliveries and timers would drown the rest).
 SHOWN = frozenset({"fault", "decide", "state", "drop", "hold", "violation", "command",
@@ -33,7 +40,7 @@ class EventLog(ScrollView):
         self.lines: list[Event] = []
         self.follow = True
         self._styles = ClassStyles(self, "log")
-        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(MIN_CACHED_LINES)
         self._generation = 0
 
     def sync(self, trace: Trace) -> None:
@@ -55,6 +62,9 @@ class EventLog(ScrollView):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self.follow = round(new) >= max(0, len(self.lines) - self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        fit_cache(self._cache, event.size.height)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -6,12 +6,15 @@ from collections.abc import Iterable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
 Runs = list[tuple[str, str]]
+#: The fewest lines a view keeps drawn (see :func:`fit_cache`).
+MIN_CACHED_LINES = 64
 
 
 class ClassStyles:
@@ -47,6 +50,13 @@ def runs_to_strip(runs: Iterable[tuple[str, str]], styles: ClassStyles, width: i
     """A strip exactly ``width`` cells wide (cropped or padded with the base style)."""
     segments = [Segment(text, styles(cls)) for text, cls in runs if text]
     return Strip(segments).adjust_cell_length(width, styles(""))
+
+
+def fit_cache(cache: LRUCache, height: int) -> None:
+    """Keep about two screens of a view's lines: enough to scroll without redrawing, and no
+    more (a strip with its caches is over a kilobyte, and a game runs for hours)."""
+    cache.maxsize = max(MIN_CACHED_LINES, 2 * height)
+    cache.clear()
 
 
 def pad(text: str, width: int) -> str:

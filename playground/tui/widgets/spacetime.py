@@ -21,7 +21,13 @@ from textual.strip import Strip
 
 from playground.sim.trace import Trace
 from playground.tui.diagram import SCALES, DiagramModel, Geometry
-from playground.tui.widgets.paint import ClassStyles, runs_to_strip, set_virtual_height
+from playground.tui.widgets.paint import (
+    MIN_CACHED_LINES,
+    ClassStyles,
+    fit_cache,
+    runs_to_strip,
+    set_virtual_height,
+)
 
 
 class SpaceTime(ScrollView, can_focus=True):
@@ -63,7 +69,7 @@ class SpaceTime(ScrollView, can_focus=True):
         self.selection: str | None = None
         self.follow = True
         self._styles = ClassStyles(self, "diagram")
-        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._cache: LRUCache[tuple, Strip] = LRUCache(MIN_CACHED_LINES)
         self._trace: Trace | None = None
         self._now = 0
 
@@ -96,7 +102,7 @@ class SpaceTime(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.now_row + 2)
-        self._cache.clear()
+        fit_cache(self._cache, event.size.height)
         self._place(self._now)
 
     # painting ------------------------------------------------------------------------
