@@ -184,8 +184,9 @@ class BatchCoordinator(Program):
     Durable: ``epoch`` (the last epoch started), ``checkpoint`` (committed work) and ``done``.
     A worker is failed when nothing came from it for ``failure_timeout_ms`` (on the
     coordinator's monotonic clock) or when it reports a new boot number (it restarted and lost
-    its state); one that reports an older epoch missed the start and is sent it again. A checkpoint is committed when every worker has written it in this epoch: the
-    committed work is the smallest checkpoint written by all workers.
+    its state); one that reports an older epoch missed the start and is sent it again. A
+    checkpoint is committed when every worker has written it in this epoch: the committed work
+    is the smallest checkpoint written by all workers.
     """
 
     def __init__(self, *, workers: tuple[str, ...], job_ms: int, cost_ms: int,
