@@ -49,7 +49,7 @@ class Session:
         claim: str | None = None,
         *,
         snapshot_every: int = 1000,
-        max_snapshots: int = 16,
+        max_snapshots: int = 8,
     ) -> None:
         self.level = level
         self.seed = level.seed if seed is None else seed

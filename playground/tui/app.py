@@ -18,7 +18,6 @@ from textual.filter import Monochrome
 from textual.screen import Screen
 
 from playground import __version__
-from playground.game.leaderboard import record_if_configured
 from playground.tui.commands import ScreenCommands
 from playground.tui.css import CSS_DIR
 from playground.tui.heap import settle_heap
@@ -126,6 +125,8 @@ class PlaygroundApp(App[None]):
         score = session.score()
         share_code = session.attempt().to_share_code()
         if outcome.state == "won":
+            from playground.game.leaderboard import record_if_configured  # sqlite: when won
+
             record_if_configured(session.level.id, score.points, score.stars, share_code)
         return self.progress.record(session.level.id, outcome.state == "won", score.stars,
                                     score.points, share_code)
