@@ -55,3 +55,24 @@ def test_the_campaign_follows_the_outline_order() -> None:
 def test_level_verifies(level_id: str) -> None:
     report = verify_level(str(levels_dir()), level_id)
     assert report["ok"], report["problems"]
+
+
+def test_quorums_against_a_liar_has_exactly_the_textbook_answer() -> None:
+    """pbft-quorum: with n = 4 and f = 1, only commit quorum 2f+1 = 3 with reply quorum f+1 = 2
+    wins. Quorum 2 lets the traitor split n3 from the others; trusting one reply trusts the
+    traitor (it sits next to the clients); waiting for more replies than n - f waits forever."""
+    from playground.game.session import Session
+
+    level = CAMPAIGN.get("pbft-quorum")
+    winners, reasons = [], {}
+    for quorum in range(1, 5):
+        for reply_quorum in range(1, 5):
+            session = Session(level, knobs={"quorum": quorum, "reply_quorum": reply_quorum})
+            session.timeline.run_until(level.ticks)
+            outcome = session.outcome()
+            if outcome.state == "won":
+                winners.append((quorum, reply_quorum))
+            reasons[(quorum, reply_quorum)] = outcome.reason
+    assert winners == [(3, 2)]
+    assert "pbft_valid_result" in reasons[(3, 1)] and "forged" in reasons[(3, 1)]
+    assert "pbft_agreement" in reasons[(2, 2)]

@@ -242,9 +242,12 @@ class PbftReplica(Program):
     def lie(self, ctx: Context, strategy: str, dst: str, payload: Any,
             params: dict[str, Any]) -> Any:
         """An equivocating primary tells every other backup a different request for the same
-        sequence number (a genuine one it ordered before) and commits to match."""
+        sequence number (a genuine one it ordered before) and commits to match; and it tells
+        clients a result of its own making, which only a client trusting one reply believes."""
         if strategy != "equivocate" or not self.is_primary or not isinstance(payload, dict):
             return NotImplemented
+        if payload.get("type") == "reply":
+            return {**payload, "value": f"{payload.get('value')}?forged-by-{self.name}"}
         backups = self.config.backups
         if dst not in backups or backups.index(dst) % 2 == 0:
             return payload
