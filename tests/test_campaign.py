@@ -76,3 +76,22 @@ def test_quorums_against_a_liar_has_exactly_the_textbook_answer() -> None:
     assert winners == [(3, 2)]
     assert "pbft_valid_result" in reasons[(3, 1)] and "forged" in reasons[(3, 1)]
     assert "pbft_agreement" in reasons[(2, 2)]
+
+
+def test_stop_the_world_needs_a_pause_aimed_between_check_and_write() -> None:
+    """gc-pause: a freeze only wins inside the 20 ms between client-1's lease check and its
+    write (once per 200 ms), so freezing at random rarely works; aimed, it always does."""
+    from playground.game.session import Session
+    from playground.sim import Action
+
+    level = CAMPAIGN.get("gc-pause")
+    ticks = range(400, 1400, 7)
+    wins = []
+    for tick in ticks:
+        session = Session(level, actions=[Action.make(tick, "freeze", "client-1",
+                                                      duration=2000)])
+        session.timeline.run_until(level.ticks)
+        if session.outcome().state == "won":
+            wins.append(tick)
+    assert 0 < len(wins) <= 0.15 * len(ticks)
+    assert all(tick % 200 <= 20 for tick in wins), wins
