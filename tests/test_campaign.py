@@ -95,3 +95,24 @@ def test_stop_the_world_needs_a_pause_aimed_between_check_and_write() -> None:
             wins.append(tick)
     assert 0 < len(wins) <= 0.15 * len(ticks)
     assert all(tick % 200 <= 20 for tick in wins), wins
+
+
+def test_bursty_queue_is_won_by_queueing_not_by_any_link_change() -> None:
+    """bursty-queue teaches queueing delay: only the wire time of one link may change, and
+    only a wire time long enough to hold heartbeats past the 300 ms timeout makes n1 suspect
+    a live node (the queue keeps the link busy, so the gaps never close again)."""
+    from playground.game.session import Refused, Session
+    from playground.sim import Action
+
+    level = CAMPAIGN.get("bursty-queue")
+    for brute in (Action.make(1000, "set_link", "n2->n1", latency=10_000),
+                  Action.make(1000, "set_link", "n2->n1", loss=1.0)):
+        with pytest.raises(Refused, match="only change service_ms"):
+            Session(level, actions=[brute])
+    outcomes = {}
+    for service_ms in (50, 200, 250, 400):
+        session = Session(level, actions=[Action.make(1000, "set_link", "n2->n1",
+                                                      service_ms=service_ms)])
+        session.timeline.run_until(level.ticks)
+        outcomes[service_ms] = session.outcome().state
+    assert outcomes == {50: "lost", 200: "lost", 250: "won", 400: "won"}

@@ -43,7 +43,7 @@ LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "
                        "circuit"})
 CLOCK_KEYS = frozenset({"offset_ms", "drift_ppm", "rate_ppm", "error_ms"})
 BUDGET_KEYS = frozenset({"count", "targets", "max_duration", "max_delta", "max_ppm",
-                         "strategies", "max_hold"})
+                         "strategies", "max_hold", "settings"})
 KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label"})
 PAR_KEYS = frozenset({"actions", "ticks", "messages", "metrics"})
 DEBRIEF_KEYS = frozenset({"idea", "real_world", "won", "lost"})
@@ -61,6 +61,7 @@ class Budget:
     max_ppm: float | None = None
     strategies: tuple[str, ...] = ()
     max_hold: int | None = None
+    settings: tuple[str, ...] = ()  # set_link: the only link settings the player may change
 
 
 @attrs.frozen
@@ -459,6 +460,14 @@ def _toolbox(r: Reader, toolbox: dict[str, Any], nodes: tuple[str, ...]) -> dict
 
             if strategy not in LIE_STRATEGIES:
                 raise r.fail((*where, "strategies"), f"unknown lie strategy {strategy!r}")
+        settings = tuple(r.get(table, where, "settings", list, []))
+        if settings and tool != "set_link":
+            raise r.fail((*where, "settings"), "only set_link has settings to restrict")
+        for setting in settings:
+            if setting not in TOOLS["set_link"].params:
+                known = ", ".join(TOOLS["set_link"].params)
+                raise r.fail((*where, "settings"),
+                             f"unknown link setting {setting!r} (settings: {known})")
         budget = Budget(
             tool, count, targets,
             r.get(table, where, "max_duration", float, None, check=_positive),
@@ -466,6 +475,7 @@ def _toolbox(r: Reader, toolbox: dict[str, Any], nodes: tuple[str, ...]) -> dict
             r.get(table, where, "max_ppm", float, None, check=_positive),
             strategies,
             r.get(table, where, "max_hold", int, None, check=_positive),
+            settings,
         )
         out[tool] = budget
     return out

@@ -165,6 +165,11 @@ class Session:
         if budget.max_hold is not None and (
                 "count" not in params or params["count"] > budget.max_hold):
             raise Refused(f"hold at most {budget.max_hold} messages (give count)")
+        if budget.settings:
+            others = sorted(set(params) - set(budget.settings))
+            if others or not params:
+                raise Refused(f"{action.tool} may only change {', '.join(budget.settings)} here"
+                              + (f" (not {', '.join(others)})" if others else ""))
 
     # ------------------------------------------------------------------ how it went
     @property

@@ -100,6 +100,19 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+#: set_link's settings as the dialog asks for them: label, kind, help (empty fields stay as
+#: they are; a level may allow only some, see the ``settings`` budget key).
+LINK_SETTINGS: dict[str, tuple[str, str, str]] = {
+    "latency": ("latency (ms)", "number", ""),
+    "loss": ("loss (0..1)", "number", ""),
+    "jitter": ("jitter (ms)", "number", ""),
+    "duplicate": ("duplicate (0..1)", "number", ""),
+    "service_ms": ("wire time per message (ms)", "number",
+                   "messages queue behind each other"),
+    "queue_limit": ("queue length (messages)", "int", "a full queue drops what arrives"),
+}
+
+
 def tool_fields(tool: str, budget: Budget | None, selection: str | None,
                 nodes: Sequence[str]) -> tuple[Field, ...]:
     """The fields to ask for before applying ``tool`` (empty: apply at once)."""
@@ -142,10 +155,12 @@ def tool_fields(tool: str, budget: Budget | None, selection: str | None,
             Field("offset_ms", "clock lie (ms)", "number", "", help="for clock"),
         )
     if tool == "set_link":
-        return (
-            Field("latency", "latency (ms)", "number", "200", help="empty: unchanged"),
-            Field("loss", "loss (0..1)", "number", "", help="empty: unchanged"),
-        )
+        names = b.settings or tuple(LINK_SETTINGS)
+        return tuple(
+            Field(name, LINK_SETTINGS[name][0], LINK_SETTINGS[name][1],
+                  "200" if name == "latency" and not b.settings else "",
+                  required=len(names) == 1, help=LINK_SETTINGS[name][2])
+            for name in names)
     if tool == "partition":
         return (Field("groups", "groups", "groups", default_groups(selection, nodes),
                       required=True, help="nodes in a group talk; '|' separates groups"),)

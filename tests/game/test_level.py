@@ -54,6 +54,10 @@ def line_of(text: str, needle: str) -> int:
     ('hints = ["Look at a.", "A liar.", "Make a equivocate before tick 100."]',
      'hints = ["Look at a."]', "three progressive hints"),
     ('name = "set"', 'name = "set"\nmystery = 1', "unknown parameter 'mystery'"),
+    ('settings = ["service_ms"]', 'settings = ["bandwidth"]', "unknown link setting 'bandwidth'"),
+    ('freeze = { count = 1, max_duration = 100 }',
+     'freeze = { count = 1, max_duration = 100, settings = ["loss"] }',
+     "only set_link has settings"),
 ])
 def test_errors_name_the_line_and_field(old: str, new: str, message: str) -> None:
     assert old in BREAK_LEVEL

@@ -237,6 +237,22 @@ def test_tool_fields_defaults_come_from_the_budget(campaign) -> None:
         parse_fields((field,), {"duration": ""})
 
 
+def test_the_link_dialog_asks_only_for_the_settings_a_level_allows() -> None:
+    from playground.game.level import Budget
+    from playground.sim.actions import TOOLS
+
+    every = tool_fields("set_link", None, "n1->n2", ("n1", "n2"))
+    assert {f.name for f in every} == set(TOOLS["set_link"].params)  # all of them, none required
+    assert not any(f.required for f in every)
+    assert parse_fields(every, {"latency": "200", "service_ms": "40"}) == {
+        "latency": 200, "service_ms": 40}
+    (only,) = tool_fields("set_link", Budget("set_link", settings=("service_ms",)), "n2->n1",
+                          ("n1", "n2"))
+    assert only.name == "service_ms" and only.required and only.default == ""
+    with pytest.raises(FieldError):
+        parse_fields((only,), {"service_ms": ""})
+
+
 def test_stepper_carries_fractions_and_caps_stalls() -> None:
     s = Stepper(1)
     assert sum(s.due(1 / 30) for _ in range(30)) == 50

@@ -60,6 +60,8 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
                 limits.append("/".join(budget.strategies))
             if budget.max_hold:
                 limits.append(f"≤ {budget.max_hold} messages")
+            if budget.settings:
+                limits.append("only " + "/".join(budget.settings))
             lines.append(f"  [b reverse] {TOOL_KEYS.get(tool, '?')} [/] "
                          f"{TOOL_SYMBOLS.get(tool, ' ')} {TOOL_LABELS.get(tool, tool):<12} "
                          f"[dim]{escape(' '.join(limits))}[/]")
