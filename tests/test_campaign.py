@@ -116,3 +116,21 @@ def test_bursty_queue_is_won_by_queueing_not_by_any_link_change() -> None:
         session.timeline.run_until(level.ticks)
         outcomes[service_ms] = session.outcome().state
     assert outcomes == {50: "lost", 200: "lost", 250: "won", 400: "won"}
+
+
+@pytest.mark.parametrize("level_id", [lv.id for lv in CAMPAIGN.levels if lv.mode == "break"])
+def test_every_reference_solution_can_be_typed_into_the_game(level_id: str) -> None:
+    """Each parameter of each action of a solution is a field of the game's tool dialog (the
+    set_link dialog once offered only latency and loss, and Bursty Queue needs service_ms)."""
+    from playground.sim import Action
+    from playground.tui.tools import parse_fields, tool_fields
+
+    level = CAMPAIGN.get(level_id)
+    for action in CAMPAIGN.solution(level_id).actions:
+        fields = tool_fields(action.tool, level.toolbox.get(action.tool), action.target,
+                             level.nodes)
+        typed = {name: " | ".join(" ".join(g) for g in value) if name == "groups"
+                 else str(value) for name, value in action.kwargs.items()}
+        assert set(typed) <= {f.name for f in fields}, (action, [f.name for f in fields])
+        entered = parse_fields(fields, {f.name: typed.get(f.name, "") for f in fields})
+        assert Action.make(action.tick, action.tool, action.target, **entered) == action
