@@ -134,3 +134,18 @@ def test_every_reference_solution_can_be_typed_into_the_game(level_id: str) -> N
         assert set(typed) <= {f.name for f in fields}, (action, [f.name for f in fields])
         entered = parse_fields(fields, {f.name: typed.get(f.name, "") for f in fields})
         assert Action.make(action.tick, action.tool, action.target, **entered) == action
+
+
+def test_a_keep_it_loss_on_a_requirement_says_what_fell_short() -> None:
+    """Nothing broke but the detector was too slow: the story names the requirement and the
+    end of the run instead of "At tick -: nothing broke"."""
+    from playground.game.debrief import build_debrief
+    from playground.game.session import Session
+
+    level = CAMPAIGN.get("tune-the-timeout")
+    session = Session(level, knobs={"timeout_ms": 1500})
+    session.run_to_end()
+    debrief = build_debrief(session)
+    assert debrief.state == "lost" and debrief.violation is None
+    assert debrief.story.startswith(f"At tick {level.ticks}: max_detection_ms was ")
+    assert "needed at most 400" in debrief.story and "nothing broke" not in debrief.story

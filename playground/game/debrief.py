@@ -93,9 +93,14 @@ def debrief_values(session: Session) -> dict[str, Any]:
     outcome = session.outcome()
     violation = goal_violation(session)
     values: dict[str, Any] = {k: _fmt_number(v) for k, v in session.metrics().items()}
+    # A KEEP IT run can lose with nothing broken (a requirement unmet): then the "violation"
+    # placeholders tell that, at the end of the run, rather than "-".
+    missed = violation is None and outcome.state == "lost"
+    end = outcome.tick if outcome.tick is not None else session.world.now
     values.update({
-        "violation_tick": violation.tick if violation else "-",
-        "violation_detail": violation.detail if violation else "nothing broke",
+        "violation_tick": violation.tick if violation else (end if missed else "-"),
+        "violation_detail": violation.detail if violation else (
+            outcome.reason if missed and outcome.reason else "nothing broke"),
         "violation_invariant": violation.invariant if violation else
         (level.goal_violation or "every invariant"),
         "ticks": outcome.tick if outcome.tick is not None else session.world.now,
