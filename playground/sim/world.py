@@ -54,7 +54,7 @@ class Node:
     """One node's runtime state. The program sees none of this except through its context."""
 
     __slots__ = ("beliefs", "clock", "clock_lie_ms", "ctx", "durable", "incarnation", "lie",
-                 "name", "pending", "program", "sent", "status", "timers")
+                 "name", "pending", "program", "resuming", "sent", "status", "timers")
 
     def __init__(self, name: str, clock: NodeClock) -> None:
         self.name = name
@@ -65,6 +65,8 @@ class Node:
         self.durable: dict[str, Any] = {}
         self.timers: dict[str, tuple[int, Any]] = {}
         self.pending: list[tuple[int, Any]] = []
+        # Unfrozen, with what piled up not replayed yet: what arrives meanwhile waits its turn.
+        self.resuming: _Resume | None = None
         self.beliefs: dict[str, Any] = {}
         self.lie: LieSpec | None = None
         self.clock_lie_ms = 0.0
@@ -499,7 +501,9 @@ class World:
 
     def _arrive(self, node: Node, msg: Message) -> None:
         status = node.status
-        if status == RUNNING:
+        if status == RUNNING and node.resuming is not None:
+            node.pending.append((_DELIVER, msg))
+        elif status == RUNNING:
             data = {"id": msg.id, "src": msg.src, "sent": msg.sent_tick}
             if msg.dup_of is not None:
                 data["dup_of"] = msg.dup_of
@@ -524,7 +528,7 @@ class World:
         entry = node.timers.get(name)
         if entry is None or entry[0] != token:
             return  # cancelled or replaced
-        if node.status == FROZEN:
+        if node.status == FROZEN or node.resuming is not None:
             node.pending.append((_TIMER, (name, token)))
             return
         del node.timers[name]
@@ -612,7 +616,11 @@ class World:
             return f"no effect: node is {node.status}"
         node.status = RUNNING
         pending, node.pending = node.pending, []
-        self._push(self.now, _INTERNAL, _Resume(target, pending, node.incarnation))
+        if node.resuming is not None:  # unfrozen again before the last catch-up ran
+            node.resuming.pending.extend(pending)
+        else:
+            node.resuming = _Resume(target, pending, node.incarnation)
+            self._push(self.now, _INTERNAL, node.resuming)
         return f"{len(pending)} pending"
 
     def _tool_crash(self, target: str, params: dict[str, Any]) -> str | None:
@@ -626,6 +634,7 @@ class World:
                 self._record("drop", None, {"id": obj.id, "link": f"{obj.src}->{obj.dst}",
                                             "reason": "node crashed"})
         node.pending = []
+        node.resuming = None
         node.program = None
         node.ctx = None
         node.beliefs = {}
@@ -676,7 +685,8 @@ class World:
         if node.status == CRASHED:
             self._record("command", node, {"name": name, "args": args, "refused": "crashed"})
             return
-        if node.status == FROZEN or node.program is None:  # paused, or not started yet
+        if node.status == FROZEN or node.program is None or node.resuming is not None:
+            # paused, not started yet, or still catching up on what piled up
             node.pending.append((_INTERNAL, (name, args)))
             return
         self._run_command(node, name, args)
@@ -687,9 +697,12 @@ class World:
 
     def _resume(self, resume: _Resume) -> None:
         node = self.nodes[resume.node]
-        if node.incarnation != resume.incarnation:
+        if node.incarnation != resume.incarnation or node.resuming is not resume:
             return
-        for kind, obj in resume.pending:
+        node.resuming = None
+        # What piled up while frozen, then what arrived since the unfreeze: in order.
+        queue, node.pending = [*resume.pending, *node.pending], []
+        for kind, obj in queue:
             if node.status != RUNNING:  # frozen or crashed again while catching up
                 if node.status == FROZEN:
                     node.pending.append((kind, obj))

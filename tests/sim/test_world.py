@@ -105,6 +105,20 @@ def test_tick_zero_actions_come_before_the_programs_start() -> None:
     assert world.trace.of_kind("deliver")[0].tick == 55
 
 
+@pytest.mark.parametrize("frozen_at", [0, 1])  # 0: frozen before its program ever started
+def test_a_woken_node_handles_what_piled_up_before_what_arrives_as_it_wakes(
+        frozen_at: int) -> None:
+    world = World(recorder_scenario(link=LinkSpec(latency=Latency.constant(1))), actions=[
+        Action.make(frozen_at, "freeze", "n2", duration=100 - frozen_at),
+        send(50, "n1", "n2", "early"),
+        send(99, "n1", "n2", "as it wakes"),  # arrives at tick 100, when n2 unfreezes
+        send(100, "n3", "n2", "after"),
+    ])
+    world.run_until(200)
+    assert world.nodes["n2"].status == RUNNING
+    assert received(world, "n2") == [("n1", "early"), ("n1", "as it wakes"), ("n3", "after")]
+
+
 def test_freeze_with_duration_unfreezes_itself_and_fires_late_timers() -> None:
     world = World(recorder_scenario(), actions=[
         Action.make(0, "command", "n1", name="timer", args={"name": "lease", "delay": 50}),
