@@ -31,14 +31,8 @@ COMPACT_MIN_WIDTH = 21
 
 def _fit(runs: Runs, width: int) -> Runs:
     """Cut runs to ``width`` characters and pad with spaces."""
-    out: Runs = []
-    used = 0
-    for text, cls in runs:
-        if used >= width:
-            break
-        piece = text[: width - used]
-        out.append((piece, cls))
-        used += len(piece)
+    out = _crop(runs, width)
+    used = sum(len(text) for text, _ in out)
     if used < width:
         out.append((" " * (width - used), ""))
     return out

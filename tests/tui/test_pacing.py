@@ -19,6 +19,7 @@ from playground.tui.pacing import (
     parse_budget,
 )
 from playground.tui.stepper import FRAME_SECONDS, MAX_FRAME_SECONDS, Stepper
+from playground.tui.widgets.panels import StatusBar
 from tests.tui.conftest import make_app, start
 
 
@@ -125,7 +126,9 @@ async def test_a_paced_game_paints_less_often_but_keeps_simulated_time(data_dir:
         began = time.monotonic()
         screen.playing = True
         await pilot.pause(1.5)
+        assert "fps (shared server)" in screen.query_one(StatusBar).text  # not a broken game
         screen.playing = False
+        assert "fps" not in screen.query_one(StatusBar).text
         elapsed = time.monotonic() - began
         assert screen.pacer.interval > 10 * FRAME_SECONDS  # 0.05% of a core: slow frames
         assert frames < elapsed / FRAME_SECONDS / 4

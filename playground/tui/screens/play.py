@@ -50,6 +50,7 @@ from playground.tui.widgets.spacetime import SpaceTime
 from playground.tui.widgets.toolbox import KnobPanel, Toolbox
 
 WIDE = 110  # columns from which the side panel grows
+PACED_FPS_SHOWN = 15  # below this many frames a second, the status bar says so
 TALL = 34  # rows from which the event log shows
 
 
@@ -262,7 +263,9 @@ class PlayScreen(GameMixin, Screen[None]):
         self.query_one(StatusBar).refresh_status(
             title=self.level.title, mode=self.level.mode, now=c.now, ticks=self.level.ticks,
             playing=self.playing, speed=self.speed, in_past=c.forks_if_acting(),
-            actions=len(c.session.player_actions), state=c.outcome().state)
+            actions=len(c.session.player_actions), state=c.outcome().state,
+            paced_fps=self.pacer.frames_per_second
+            if self.playing and self.pacer.frames_per_second < PACED_FPS_SHOWN else None)
 
     def say(self, ok: bool, message: str) -> None:
         """Show the result of the last thing the player tried."""

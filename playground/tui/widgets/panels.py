@@ -66,12 +66,15 @@ class StatusBar(Widget):
         return "".join(t for t, _ in self.runs)
 
     def refresh_status(self, *, title: str, mode: str, now: int, ticks: int, playing: bool,
-                       speed: int, in_past: bool, actions: int, state: str) -> None:
+                       speed: int, in_past: bool, actions: int, state: str,
+                       paced_fps: float | None = None) -> None:
         runs = [
             (f" {MODE_BADGE.get(mode, mode.upper())} ", "badge"), (" ", ""), (title, "title"),
             ("  t=", ""), (str(now), "strong"), (f"/{ticks}ms  ", ""),
             ("▶ playing " if playing else "‖ paused ", ""), (f"{speed}x", "strong"),
         ]
+        if paced_fps is not None:  # a shared server slowed the frames, not the game
+            runs.append((f" ~{max(1, round(paced_fps))} fps (shared server)", "dim"))
         end = {"won": (" ✓ WON", "won"), "lost": (" ✗ LOST", "lost"),
                "done": (" ■ END", "strong")}.get(state)
         if end:
