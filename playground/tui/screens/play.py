@@ -209,8 +209,9 @@ class PlayScreen(GameMixin, Screen[None]):
         if ticks:
             self.controller.advance_by(ticks)
             self.after_change()
-        if self.playing:
-            self._timer = self.set_timer(self.pacer.frame_done(), self._frame)
+        if self.playing:  # the gap counts from this frame's start, so 30 fps stays 30 fps
+            gap = self.pacer.frame_done() - (time.monotonic() - now)
+            self._timer = self.set_timer(max(0.001, gap), self._frame)
 
     def pause_clock(self) -> None:
         """Stop the wall-clock timer (tests drive time by keys)."""
