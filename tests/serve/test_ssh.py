@@ -57,6 +57,9 @@ async def test_game_on_its_own_terminal_keys_resize_quit(server: RunningServer) 
         assert env["PLAYGROUND_LEADERBOARD"] == str(server.data_dir / "leaderboard.sqlite3")
         assert env["PLAYGROUND_DATA_DIR"] == str(server.data_dir)
         assert "FOO" not in env and "LD_PRELOAD" not in env  # client env never passes
+        # its fair share of the machine, in the file the server keeps up to date
+        share = float(Path(env["PLAYGROUND_FRAME_BUDGET_FILE"]).read_text())
+        assert 0 < share <= 1
 
         stat = proc_stat(pid)  # session leader, with the pty as controlling terminal
         assert int(stat[5]) == pid and int(stat[6]) != 0 and int(stat[7]) == pid
