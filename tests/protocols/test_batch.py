@@ -24,6 +24,7 @@ from playground.protocols.batch import (
 )
 from playground.protocols.registry import KnobError
 from playground.sim import Action, Latency, LinkSpec, Scenario, World
+from tests.protocols.faults import faults
 
 NODES = ("n1", "n2", "n3", "n4")  # n1 coordinator (or client), n2..n4 workers (or replicas)
 WORKERS = NODES[1:]
@@ -248,24 +249,10 @@ def test_service_request_command() -> None:
 
 # ------------------------------------------------------------------------------ properties
 _node = st.sampled_from(NODES)
-_pair = st.tuples(_node, _node).filter(lambda p: p[0] != p[1])
 _tick = st.integers(1, 7_999)
-FAULT = st.one_of(
-    st.builds(lambda t, p: Action.make(t, "cut", f"{p[0]}<->{p[1]}"), _tick, _pair),
-    st.builds(lambda t, n: Action.make(t, "partition", "*",
-                                       groups=[[n], [m for m in NODES if m != n]]), _tick, _node),
-    st.builds(lambda t, n, d: Action.make(t, "freeze", n, duration=d), _tick, _node,
-              st.integers(1, 1_500)),
-    st.builds(lambda t, n: Action.make(t, "crash", n), _tick, _node),
-    st.builds(lambda t, n, r: Action.make(t, "crash", n, recover_after=r), _tick, _node,
-              st.integers(1, 2_000)),
-    st.builds(lambda t, n, d: Action.make(t, "step_clock", n, delta_ms=d), _tick, _node,
-              st.integers(-10_000, 10_000)),
-    st.builds(lambda t, p, x: Action.make(t, "set_link", f"{p[0]}->{p[1]}", loss=x), _tick,
-              _pair, st.floats(0, 0.5)),
-    st.builds(lambda t, p, c: Action.make(t, "hold", f"{p[0]}->{p[1]}", count=c), _tick, _pair,
-              st.integers(1, 5)),
-)
+FAULT = faults(NODES, _tick, ("cut", "isolate", "freeze", "crash_stop", "crash", "step_clock",
+                             "set_link", "hold"),
+               pause_ms=1_500, recover_ms=2_000, step_ms=10_000, loss=0.5)
 
 
 def _heal_all(tick: int) -> list[Action]:

@@ -18,6 +18,7 @@ from playground.protocols.clocksync import (
 )
 from playground.protocols.registry import KnobError
 from playground.sim import Action, ClockSpec, Latency, LinkSpec, Scenario, Timeline, World
+from tests.protocols.faults import faults
 
 NTP_NODES = ("c1", "s1", "s2", "s3")
 
@@ -203,35 +204,14 @@ def test_distant_server_is_outvoted_by_tighter_intervals() -> None:
 LINK = LinkSpec(latency=Latency.exponential(1, 5), loss=0.05, duplicate=0.02, jitter=4)
 HORIZON = 8_000
 ticks = st.integers(min_value=0, max_value=HORIZON)
-any_node = st.sampled_from(NTP_NODES)
-links = st.sampled_from([f"{a}{arrow}{b}" for a in NTP_NODES for b in NTP_NODES if a != b
-                         for arrow in ("->", "<->")])
-
-
-@st.composite
-def ntp_fault(draw: st.DrawFn) -> Action:
-    tick = draw(ticks)
-    kind = draw(st.sampled_from(["cut", "heal", "partition", "hold", "release", "freeze",
-                                 "crash", "set_link", "set_drift"]))
-    if kind in ("cut", "hold", "release"):
-        return Action.make(tick, kind, draw(links))
-    if kind == "heal":
-        return Action.make(tick, kind, draw(st.one_of(links, st.just("*"))))
-    if kind == "partition":
-        side = draw(st.lists(any_node, min_size=1, max_size=3, unique=True))
-        return Action.make(tick, kind, groups=[side, [n for n in NTP_NODES if n not in side]])
-    if kind == "freeze":
-        return Action.make(tick, kind, draw(any_node), duration=draw(st.integers(1, 3_000)))
-    if kind == "crash":
-        return Action.make(tick, kind, draw(any_node), recover_after=draw(st.integers(1, 3_000)))
-    if kind == "set_drift":
-        return Action.make(tick, kind, "c1", ppm=draw(st.integers(-200, 200)))
-    return Action.make(tick, kind, draw(links), loss=draw(st.floats(0, 0.5)),
-                       latency=draw(st.integers(0, 200)))
+ntp_fault = faults(NTP_NODES, ticks, ("cut", "heal", "partition", "hold", "release", "freeze",
+                                      "crash", "set_link", "set_drift"),
+                   pause_ms=3_000, recover_ms=3_000, latency_ms=200, hold_max=None,
+                   clock_nodes=("c1",))
 
 
 @given(
-    faults=st.lists(ntp_fault(), max_size=10),
+    faults=st.lists(ntp_fault, max_size=10),
     offset=st.integers(-2_000, 2_000),
     drift=st.integers(-200, 200),
     seed=st.integers(0, 10_000),

@@ -22,6 +22,7 @@ from playground.protocols.failure_detector import (
 )
 from playground.protocols.registry import KnobError
 from playground.sim import Action, Latency, LinkSpec, Scenario, Timeline, World
+from tests.protocols.faults import faults
 
 NODES = ("n1", "n2", "n3")
 CALM = LinkSpec(latency=Latency.constant(5))
@@ -269,28 +270,10 @@ def _heal_all(tick: int) -> list[Action]:
     return out
 
 
-_node = st.sampled_from(NODES)
-_pair = st.tuples(_node, _node).filter(lambda p: p[0] != p[1])
 _tick = st.integers(1, 5_999)
-FAULT = st.one_of(
-    st.builds(lambda t, p, both: Action.make(t, "cut", f"{p[0]}{'<->' if both else '->'}{p[1]}"),
-              _tick, _pair, st.booleans()),
-    st.builds(lambda t, n: Action.make(t, "partition", "*",
-                                       groups=[[n], [m for m in NODES if m != n]]), _tick, _node),
-    st.builds(lambda t, n, d: Action.make(t, "freeze", n, duration=d), _tick, _node,
-              st.integers(1, 800)),
-    st.builds(lambda t, n: Action.make(t, "crash", n), _tick, _node),
-    st.builds(lambda t, n, r: Action.make(t, "crash", n, recover_after=r), _tick, _node,
-              st.integers(1, 2_000)),
-    st.builds(lambda t, n, d: Action.make(t, "step_clock", n, delta_ms=d), _tick, _node,
-              st.integers(-10_000, 10_000)),
-    st.builds(lambda t, n, p: Action.make(t, "set_rate", n, ppm=p), _tick, _node,
-              st.integers(-500, 500)),
-    st.builds(lambda t, p, x: Action.make(t, "set_link", f"{p[0]}->{p[1]}", loss=x), _tick,
-              _pair, st.floats(0, 0.3)),
-    st.builds(lambda t, p, c: Action.make(t, "hold", f"{p[0]}->{p[1]}", count=c), _tick, _pair,
-              st.integers(1, 5)),
-)
+FAULT = faults(NODES, _tick, ("cut", "isolate", "freeze", "crash_stop", "crash", "step_clock",
+                             "set_rate", "set_link", "hold"),
+               pause_ms=800, recover_ms=2_000, step_ms=10_000, ppm=500, loss=0.3)
 
 
 @given(faults=st.lists(FAULT, max_size=10), detector=st.sampled_from(["phi", "fixed"]),
@@ -316,14 +299,8 @@ def test_after_any_faults_heal_crashes_are_detected_and_live_nodes_trusted(
                 assert e.data["elapsed_ms"] >= timeout - 1e-6
 
 
-_benign = st.one_of(
-    st.builds(lambda t, n, r: Action.make(t, "crash", n, recover_after=r), _tick, _node,
-              st.integers(1, 3_000)),
-    st.builds(lambda t, n, d: Action.make(t, "step_clock", n, delta_ms=d), _tick, _node,
-              st.integers(-100_000, 100_000)),
-    st.builds(lambda t, n, p: Action.make(t, "set_rate", n, ppm=p), _tick, _node,
-              st.integers(-200, 200)),
-)
+_benign = faults(NODES, _tick, ("crash", "step_clock", "set_rate"), recover_ms=3_000,
+                 step_ms=100_000, ppm=200)
 
 
 @given(faults=st.lists(_benign, max_size=8), detector=st.sampled_from(["phi", "fixed"]),

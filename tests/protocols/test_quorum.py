@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from playground.protocols.quorum import SPEC, NoStaleRead, QuorumNode, ledger_of
 from playground.protocols.registry import KnobError
 from playground.sim import Action, Latency, LinkSpec, Scenario, Timeline, World
+from tests.protocols.faults import faults
 
 CLUSTER = ("n1", "n2", "n3", "c1", "c2")
 SLOPPY_CLUSTER = ("n1", "n2", "n3", "n4", "n5", "c1", "c2")
@@ -183,31 +184,9 @@ NODES = CLUSTER
 LINK = LinkSpec(latency=Latency.exponential(1, 5), loss=0.02, duplicate=0.02, jitter=4)
 HORIZON = 2_500
 ticks = st.integers(min_value=0, max_value=HORIZON - 300)
-any_node = st.sampled_from(NODES)
-links = st.sampled_from([f"{a}{arrow}{b}" for a in NODES for b in NODES if a != b
-                         for arrow in ("->", "<->")])
-
-
-@st.composite
-def fault(draw: st.DrawFn) -> Action:
-    tick = draw(ticks)
-    kind = draw(st.sampled_from(["cut", "heal", "partition", "hold", "release", "freeze",
-                                 "crash", "step_clock", "set_link"]))
-    if kind in ("cut", "hold", "release"):
-        return Action.make(tick, kind, draw(links))
-    if kind == "heal":
-        return Action.make(tick, kind, draw(st.one_of(links, st.just("*"))))
-    if kind == "partition":
-        side = draw(st.lists(any_node, min_size=1, max_size=3, unique=True))
-        return Action.make(tick, kind, groups=[side, [n for n in NODES if n not in side]])
-    if kind == "freeze":
-        return Action.make(tick, kind, draw(any_node), duration=draw(st.integers(1, 600)))
-    if kind == "crash":
-        return Action.make(tick, kind, draw(any_node), recover_after=draw(st.integers(1, 600)))
-    if kind == "step_clock":
-        return Action.make(tick, kind, draw(any_node), delta_ms=draw(st.integers(-5000, 5000)))
-    return Action.make(tick, kind, draw(links), loss=draw(st.floats(0, 0.5)),
-                       latency=draw(st.integers(0, 80)))
+fault = faults(NODES, ticks, ("cut", "heal", "partition", "hold", "release", "freeze", "crash",
+                             "step_clock", "set_link"),
+               pause_ms=600, recover_ms=600, latency_ms=80, hold_max=None)
 
 
 @st.composite
@@ -223,7 +202,7 @@ def operation(draw: st.DrawFn) -> Action:
 @given(
     quorum=st.sampled_from([(3, 2, 2), (3, 3, 1), (3, 1, 3), (3, 2, 3)]),
     repair=st.booleans(),
-    faults=st.lists(fault(), max_size=10),
+    faults=st.lists(fault, max_size=10),
     ops=st.lists(operation(), min_size=1, max_size=14),
     seed=st.integers(0, 10_000),
 )

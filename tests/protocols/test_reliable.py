@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from playground.protocols.registry import KnobError
 from playground.protocols.reliable import SPEC, item
 from playground.sim import Action, Latency, LinkSpec, Scenario, Timeline, World
+from tests.protocols.faults import faults
 
 PAIR = ("n1", "n2")  # n1 sends, n2 receives
 LATENCY = 5  # the engine's default constant one-way latency
@@ -159,32 +160,14 @@ def test_a_link_that_never_heals_misses_the_liveness_window() -> None:
 
 
 # ------------------------------------------------------------------ hypothesis
-LINKS = ["n1->n2", "n2->n1", "n1<->n2"]
 HORIZON = 2_500
 
 
-@st.composite
-def fault(draw: st.DrawFn) -> Action:
-    tick = draw(st.integers(0, HORIZON - 100))
-    kind = draw(st.sampled_from(["cut", "heal", "freeze", "crash", "step_clock", "set_link",
-                                 "hold", "release", "partition"]))
-    link = draw(st.sampled_from(LINKS))
-    node = draw(st.sampled_from(PAIR))
-    if kind in ("cut", "heal", "release"):
-        return Action.make(tick, kind, link)
-    if kind == "partition":
-        return Action.make(tick, kind, groups=[["n1"], ["n2"]])
-    if kind == "freeze":
-        return Action.make(tick, kind, node, duration=draw(st.integers(1, 500)))
-    if kind == "crash":
-        return Action.make(tick, kind, node, recover_after=draw(st.integers(1, 500)))
-    if kind == "step_clock":
-        return Action.make(tick, kind, node, delta_ms=draw(st.integers(-3_000, 3_000)))
-    if kind == "hold":
-        return Action.make(tick, kind, link, count=draw(st.integers(1, 5)))
-    return Action.make(tick, kind, link, loss=draw(st.floats(0, 1)),
-                       duplicate=draw(st.floats(0, 0.5)), latency=draw(st.integers(1, 60)),
-                       jitter=draw(st.integers(0, 40)))
+fault = faults(PAIR, st.integers(0, HORIZON - 100),
+               ("cut", "heal", "freeze", "crash", "step_clock", "set_link", "hold", "release",
+                "isolate"),
+               pause_ms=500, recover_ms=500, step_ms=3_000, loss=1.0, latency_ms=60,
+               min_latency_ms=1, duplicate=0.5, jitter_ms=40)
 
 
 def heal_everything(tick: int) -> list[Action]:
@@ -195,7 +178,7 @@ def heal_everything(tick: int) -> list[Action]:
     return acts
 
 
-@given(st.integers(0, 10_000), st.lists(fault(), max_size=10), st.integers(1, 8),
+@given(st.integers(0, 10_000), st.lists(fault, max_size=10), st.integers(1, 8),
        st.integers(5, 200))
 def test_with_every_mechanism_on_the_stream_is_exactly_once_in_order_and_completes(
     seed: int, faults: list[Action], window: int, rto: int,

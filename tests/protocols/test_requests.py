@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from playground.protocols.registry import KnobError
 from playground.protocols.requests import SPEC, TRUTHS, explain_timeouts
 from playground.sim import Action, Latency, LinkSpec, Scenario, Timeline, World
+from tests.protocols.faults import faults
 
 PAIR = ("n1", "n2")  # n1 is the server, n2 the client
 TRIO = ("n1", "n2", "n3")
@@ -185,34 +186,16 @@ def test_a_long_partition_starves_the_clients_and_healing_restores_answers() -> 
 
 # ------------------------------------------------------------------ hypothesis
 NODES = TRIO
-LINKS = [f"{a}->{b}" for a in NODES for b in NODES if a != b]
 HORIZON = 2_600
 
 
-@st.composite
-def fault(draw: st.DrawFn, duplicates: bool = True) -> Action:
-    tick = draw(st.integers(0, HORIZON - 400))
-    kinds = ["cut", "heal", "partition", "freeze", "crash", "step_clock", "set_link", "hold",
-             "release"]
-    kind = draw(st.sampled_from(kinds))
-    link = draw(st.sampled_from(LINKS))
-    node = draw(st.sampled_from(NODES))
-    if kind in ("cut", "heal", "release"):
-        return Action.make(tick, kind, link)
-    if kind == "partition":
-        side = draw(st.lists(st.sampled_from(NODES), min_size=1, max_size=2, unique=True))
-        return Action.make(tick, kind, groups=[side, [n for n in NODES if n not in side]])
-    if kind == "freeze":
-        return Action.make(tick, kind, node, duration=draw(st.integers(1, 400)))
-    if kind == "crash":
-        return Action.make(tick, kind, node, recover_after=draw(st.integers(1, 400)))
-    if kind == "step_clock":
-        return Action.make(tick, kind, node, delta_ms=draw(st.integers(-2_000, 2_000)))
-    if kind == "hold":
-        return Action.make(tick, kind, link, count=draw(st.integers(1, 3)))
-    return Action.make(tick, kind, link, loss=draw(st.floats(0, 0.6)),
-                       duplicate=draw(st.floats(0, 0.5)) if duplicates else 0.0,
-                       latency=draw(st.integers(1, 80)), jitter=draw(st.integers(0, 30)))
+def fault(duplicates: bool = True) -> st.SearchStrategy[Action]:
+    return faults(NODES, st.integers(0, HORIZON - 400),
+                  ("cut", "heal", "partition", "freeze", "crash", "step_clock", "set_link",
+                   "hold", "release"),
+                  pause_ms=400, recover_ms=400, step_ms=2_000, loss=0.6, latency_ms=80,
+                  min_latency_ms=1, duplicate=0.5 if duplicates else 0.0, jitter_ms=30,
+                  hold_max=3)
 
 
 @given(st.integers(0, 10_000), st.lists(fault(), max_size=10),
