@@ -629,7 +629,8 @@ class World:
             return "no effect: already crashed"
         node.status = CRASHED
         node.timers = {}
-        for kind, obj in node.pending:
+        waiting = [*(node.resuming.pending if node.resuming is not None else ()), *node.pending]
+        for kind, obj in waiting:
             if kind == _DELIVER:
                 self._record("drop", None, {"id": obj.id, "link": f"{obj.src}->{obj.dst}",
                                             "reason": "node crashed"})

@@ -220,3 +220,18 @@ def test_action_dict_round_trip() -> None:
         assert Action.from_dict(action.to_dict()) == action
     with pytest.raises(MalformedActionError, match="missing 'tick'"):
         Action.from_dict({"tool": "cut"})
+
+
+def test_a_crash_while_catching_up_drops_what_was_waiting_and_says_so() -> None:
+    world = World(recorder_scenario(link=LinkSpec(latency=Latency.constant(1))), actions=[
+        Action.make(1, "freeze", "n2"),
+        send(50, "n1", "n2", "early"),
+        Action.make(100, "unfreeze", "n2"),
+        Action.make(100, "crash", "n2"),  # after the unfreeze, before the catch-up runs
+    ])
+    world.run_until(200)
+    unfreeze = next(e for e in world.trace.of_kind("fault") if e.data["tool"] == "unfreeze")
+    assert unfreeze.data["effect"] == "1 pending"
+    assert world.nodes["n2"].status == CRASHED and not world.trace.of_kind("deliver")
+    drops = [e for e in world.trace.of_kind("drop") if e.data["reason"] == "node crashed"]
+    assert [e.data["id"] for e in drops] == [1]  # "early" is reported lost, not forgotten
