@@ -347,11 +347,6 @@ def test_specs_validate_their_knobs() -> None:
         SERVICE_SPEC.instantiate(NODES, {"clients": ["n1"], "replicas": ["n1", "n2"]})
     with pytest.raises(KnobError, match="max_attempts"):
         SERVICE_SPEC.instantiate(NODES, {"max_attempts": 0})
-    for spec in (SPEC, SERVICE_SPEC):
-        for knob in spec.knobs:
-            assert knob.safe and knob.doc
-            if knob.kind in ("int", "float"):
-                assert knob.low is not None and knob.high is not None
 
 
 @pytest.mark.parametrize("spec", [SPEC, SERVICE_SPEC], ids=lambda s: s.name)

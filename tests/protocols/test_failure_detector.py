@@ -332,10 +332,6 @@ def test_spec_knobs_are_validated() -> None:
         SPEC.instantiate(NODES, {"timeout": 5})
     with pytest.raises(KnobError):
         SPEC.instantiate(("n1",), {})
-    for knob in SPEC.knobs:
-        assert knob.safe and knob.doc
-        if knob.kind in ("int", "float"):
-            assert knob.low is not None and knob.high is not None
 
 
 def test_spec_builds_a_runnable_scenario() -> None:

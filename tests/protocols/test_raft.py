@@ -549,14 +549,6 @@ def test_bad_knobs_raise_knob_error(knobs: dict[str, Any], bad: str) -> None:
     assert info.value.knob == bad
 
 
-def test_every_knob_documents_its_range_and_safe_values() -> None:
-    for knob in SPEC.knobs:
-        assert knob.safe and knob.doc
-        if knob.kind == "int":
-            assert knob.low is not None and knob.high is not None
-        knob.check(knob.default, FIVE)
-
-
 def test_metrics_without_a_retained_trace_still_count_commits() -> None:
     world = World(scenario(client_every_ms=100), seed=0, retain_trace=False)
     world.run_until(2_000)

@@ -205,10 +205,6 @@ def test_knobs_are_validated() -> None:
                 {"stream_length": 0}, {"bogus": True}):
         with pytest.raises(KnobError):
             SPEC.instantiate(PAIR, bad)
-    for knob in SPEC.knobs:
-        assert knob.safe and knob.doc
-        if knob.kind in ("int", "float"):
-            assert knob.low is not None and knob.high is not None
 
 
 def test_the_default_build_runs_and_a_bystander_idles() -> None:

@@ -235,10 +235,6 @@ def test_knobs_are_validated() -> None:
             SPEC.instantiate(TRIO, bad)
     with pytest.raises(KnobError):
         SPEC.instantiate(("n1",), {})
-    for knob in SPEC.knobs:
-        assert knob.safe and knob.doc
-        if knob.kind in ("int", "float"):
-            assert knob.low is not None and knob.high is not None
 
 
 def test_the_default_build_runs_and_serves_every_client() -> None:
