@@ -224,7 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if mode is None:
         parser.error("choose what to serve: ssh or web")
     try:
-        from playground.serve.common import load_password
+        from playground.serve.common import is_loopback, load_password
     except ImportError as exc:  # pragma: no cover - the serve extra is missing
         print(f"playground: serving needs the 'serve' extra "
               f"(pip install 'distsys-playground[serve]'): {exc}", file=sys.stderr)
@@ -254,7 +254,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"playground: serve web needs textual-serve (the 'serve' extra): {exc}",
               file=sys.stderr)
         return 2
-    if not web.is_loopback(config.host) and not (password or args.open):
+    if not is_loopback(config.host) and not (password or args.open):
         parser.error(f"--host {config.host} lets other machines in: add --password-file FILE "
                      "(or --open to allow anyone)")
     return web.run(config, web.WebAuth(password=password, open=args.open),

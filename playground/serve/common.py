@@ -8,6 +8,7 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import signal
@@ -45,6 +46,16 @@ def auto_frame_budget(games: int, cores: int | None = None) -> float:
     :data:`SPARE_CPU` of the machine for the server, keystrokes and the system."""
     cores = cores or os.cpu_count() or 1
     return min(1.0, cores * (1 - SPARE_CPU) / max(1, games))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` keeps the server to this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def valid_player(name: str) -> bool:

@@ -39,6 +39,7 @@ from playground.serve.common import (
     Ticket,
     clamp_size,
     format_limits,
+    is_loopback,
     password_matches,
     prepare_data_dir,
     serve_until_signalled,
@@ -614,7 +615,7 @@ class WorkshopSSH:
             lines += [bar, "!!! OPEN MODE: no password, no key. Anyone who can reach "
                            f"{config.host}:{self.port}", "!!! can play, under any name "
                            "(and so overwrite that player's progress).", bar]
-        if config.host not in ("127.0.0.1", "::1", "localhost"):
+        if not is_loopback(config.host):
             lines.append(f"  note: listening on {config.host}: reachable from other machines")
         for line in lines:
             self.out.write(line + "\n")

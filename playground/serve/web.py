@@ -26,7 +26,6 @@ import contextlib
 import hashlib
 import hmac
 import html
-import ipaddress
 import json
 import os
 import secrets
@@ -52,6 +51,7 @@ from playground.serve.common import (
     Sessions,
     clamp_size,
     format_limits,
+    is_loopback,
     password_matches,
     prepare_data_dir,
     serve_until_signalled,
@@ -69,15 +69,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the page's address holds the player's token
     "Cache-Control": "no-store",
 }
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @attrs.define
