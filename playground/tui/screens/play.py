@@ -50,8 +50,8 @@ from playground.tui.widgets.spacetime import SpaceTime
 from playground.tui.widgets.toolbox import KnobPanel, Toolbox
 
 WIDE = 110  # columns from which the side panel grows
-PACED_FPS_SHOWN = 15  # below this many frames a second, the status bar says so
 TALL = 34  # rows from which the event log shows
+PACED_FPS_SHOWN = 15  # below this many frames a second, the status bar says so
 
 
 def _bindings() -> list[Binding]:
