@@ -70,6 +70,26 @@ class PtyClient:
                 self.raw += data
                 self.stream.feed(data)
 
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        """Wait for ssh to exit, reading the pty all the while: a client whose last output
+        nobody reads blocks on the full pty and never exits."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            left = deadline - time.monotonic()
+            assert left > 0, f"ssh still running after {timeout} s: {bytes(self.raw[-500:])!r}"
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    data = os.read(self.master, 65536)
+                except OSError:  # the pty closed: ssh is exiting
+                    data = b""
+                if data:
+                    self.raw += data
+                    self.stream.feed(data)
+                else:
+                    self.proc.wait(max(deadline - time.monotonic(), 0.1))
+        return self.proc.returncode
+
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
@@ -84,7 +104,7 @@ def test_openssh_plays_and_quits(server: RunningServer) -> None:
         client.wait_for(TITLE_TEXT)
         pid = int(server.wait_for(r"start ada from \S+ pid (\d+)", start=mark).group(1))
         os.write(client.master, QUIT_KEY)
-        assert client.proc.wait(15) == 0
+        assert client.wait_exit() == 0
         assert wait_gone(pid)
     finally:
         client.close()
