@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import attrs
 
+from playground.game import words
 from playground.game.errors import LevelError
 from playground.game.outline import CHAPTERS, ENTRIES
 from playground.game.reader import Reader, parse_toml, read_text
@@ -44,7 +45,7 @@ LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "
 CLOCK_KEYS = frozenset({"offset_ms", "drift_ppm", "rate_ppm", "error_ms"})
 BUDGET_KEYS = frozenset({"count", "targets", "max_duration", "max_delta", "max_ppm",
                          "strategies", "max_hold", "settings"})
-KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label"})
+KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label", "help"})
 PAR_KEYS = frozenset({"actions", "ticks", "messages", "metrics"})
 DEBRIEF_KEYS = frozenset({"idea", "real_world", "won", "lost"})
 
@@ -74,18 +75,24 @@ class KnobRange:
     high: float | None = None
     step: float | None = None
     label: str = ""
+    help: str = ""  # what the knob does, for this level (the protocol's help by default)
+
+    @property
+    def title(self) -> str:
+        """What the player reads: the level's label, else the name in words."""
+        return self.label or words.name(self.name)
 
     def allows(self, value: Any) -> str | None:
         """``None`` if ``value`` is allowed, else why not."""
         if self.choices:
             return None if value in self.choices else (
-                f"{self.name} must be one of {', '.join(map(str, self.choices))}")
+                f"{self.title} must be one of {' / '.join(map(words.value, self.choices))}")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"{self.name} must be a number"
+            return f"{self.title} must be a number"
         if self.low is not None and value < self.low:
-            return f"{self.name} must be >= {self.low:g}"
+            return f"{self.title} must be at least {self.low:g}"
         if self.high is not None and value > self.high:
-            return f"{self.name} must be <= {self.high:g}"
+            return f"{self.title} must be at most {self.high:g}"
         return None
 
 
@@ -513,5 +520,6 @@ def _knob_ranges(r: Reader, knobs: dict[str, Any], protocol: ProtocolSpec,
                 raise r.fail(where, f"range outside what the protocol accepts: {exc}") from None
         out[name] = KnobRange(name, choices, low, high,
                               r.get(table, where, "step", float, None),
-                              r.get(table, where, "label", str, ""))
+                              r.get(table, where, "label", str, ""),
+                              r.get(table, where, "help", str, "") or knob.doc)
     return out

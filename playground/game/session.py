@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from playground.game import words
 from playground.game.actionfile import Attempt
 from playground.game.level import Level
 from playground.game.scoring import Score, score_run
@@ -138,11 +139,11 @@ class Session:
             raise Refused(f"the level ends at tick {level.ticks}")
         budget = level.toolbox.get(action.tool)
         if budget is None:
-            have = ", ".join(sorted(level.toolbox)) or "nothing"
-            raise Refused(f"no {action.tool} in this level's toolbox (it has: {have})")
+            have = ", ".join(sorted(map(words.tool, level.toolbox))) or "nothing"
+            raise Refused(f"no {words.tool(action.tool)} in this level's toolbox (it has: {have})")
         used = sum(1 for a in prior if a.tool == action.tool)
         if budget.count is not None and used >= budget.count:
-            raise Refused(f"no {action.tool} left: the budget was {budget.count}")
+            raise Refused(f"no {words.tool(action.tool)} left: the budget was {budget.count}")
         if budget.targets:
             if TOOLS[action.tool].target == "link":
                 allowed = set().union(*(_pairs(t) for t in budget.targets))
@@ -150,12 +151,14 @@ class Session:
             else:
                 ok = action.target in budget.targets
             if not ok:
-                raise Refused(f"{action.tool} can only target {', '.join(budget.targets)} here")
+                raise Refused(f"{words.tool(action.tool)} can only target "
+                              f"{', '.join(budget.targets)} here")
         params = action.kwargs
         if budget.max_duration is not None:
             key = {"freeze": "duration", "crash": "recover_after"}.get(action.tool)
             if key and (key not in params or params[key] > budget.max_duration):
-                raise Refused(f"{action.tool} needs {key} of at most {budget.max_duration:g} ms")
+                raise Refused(f"{words.tool(action.tool)} needs {words.name(key)} of at most "
+                              f"{budget.max_duration:g} ms")
         if budget.max_delta is not None and abs(params.get("delta_ms", 0)) > budget.max_delta:
             raise Refused(f"a clock step of at most ±{budget.max_delta:g} ms is allowed")
         if budget.max_ppm is not None and abs(params.get("ppm", 0)) > budget.max_ppm:
@@ -168,8 +171,10 @@ class Session:
         if budget.settings:
             others = sorted(set(params) - set(budget.settings))
             if others or not params:
-                raise Refused(f"{action.tool} may only change {', '.join(budget.settings)} here"
-                              + (f" (not {', '.join(others)})" if others else ""))
+                raise Refused(f"{words.tool(action.tool)} may only change "
+                              f"{', '.join(map(words.name, budget.settings))} here"
+                              + (f" (not {', '.join(map(words.name, others))})"
+                                 if others else ""))
 
     # ------------------------------------------------------------------ how it went
     @property

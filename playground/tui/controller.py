@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from playground.game import words
+from playground.game.debrief import describe_action
 from playground.game.level import KnobRange, Level
 from playground.game.session import Outcome, Refused, Session
 from playground.sim import Action, SimError, World
@@ -209,7 +211,7 @@ class PlayController:
             node = self.selected_node()
             if node is not None:
                 return node, None
-            return None, f"{tool} needs a node: press 1-{len(self.level.nodes)}"
+            return None, f"{words.tool(tool)} needs a node: press 1-{len(self.level.nodes)}"
         # link tools
         if sel and sel not in self.level.nodes:
             return sel, None
@@ -217,7 +219,7 @@ class PlayController:
             return budget.targets[0], None
         if tool in ("heal", "release"):
             return "*", None
-        return None, f"{tool} needs a link: press l to pick one (d flips its direction)"
+        return None, f"{words.tool(tool)} needs a link: press l to pick one (d flips its direction)"
 
     def fields_for(self, tool: str) -> tuple[Field, ...]:
         return tool_fields(tool, self.level.toolbox.get(tool), self.selected_node(),
@@ -230,10 +232,10 @@ class PlayController:
                      ) -> tuple[Action | None, str | None]:
         """The action the player asks for, or why it cannot even be built."""
         if tool not in self.level.toolbox:
-            have = ", ".join(self.level.toolbox) or "nothing"
+            have = ", ".join(map(words.tool, self.level.toolbox)) or "nothing"
             if self.level.mode == "keep":
                 return None, "this is a KEEP IT level: the adversary is scripted; turn the knobs"
-            return None, f"no {tool} in this level's toolbox (it has: {have})"
+            return None, f"no {words.tool(tool)} in this level's toolbox (it has: {have})"
         target, problem = self.target_for(tool)
         if problem or target is None:
             return None, problem
@@ -293,7 +295,7 @@ class PlayController:
         self.advance_to(action.tick)
         self.frontier = self.now
         where = " (forked: later moves dropped)" if forking else ""
-        return Result(True, f"{action.describe()}{where}", action)
+        return Result(True, f"{describe_action(action)}{where}", action)
 
     # ------------------------------------------------------------------ knobs
     def current_knobs(self) -> dict[str, Any]:
@@ -305,7 +307,7 @@ class PlayController:
         """Move a draft knob one step (choices cycle; numbers move by the knob's step)."""
         knob = self.level.player_knobs.get(name)
         if knob is None:
-            return Result(False, f"knob {name!r} cannot be changed here")
+            return Result(False, f"knob {words.name(name)} cannot be changed here")
         value = self.draft_knobs.get(name)
         if knob.choices:
             choices = list(knob.choices)
@@ -324,7 +326,11 @@ class PlayController:
         if problem:
             return Result(False, problem)
         self.draft_knobs[name] = new
-        return Result(True, f"{name} = {new}: Enter restarts with it")
+        return Result(True, f"{knob.title} = {words.value(new)}: Enter restarts with it")
+
+    def _knob_title(self, name: str) -> str:
+        knob = self.level.player_knobs.get(name)
+        return knob.title if knob is not None else words.name(name)
 
     def apply_knobs(self) -> Result:
         """Restart the run with the draft knobs."""
@@ -338,7 +344,7 @@ class PlayController:
         except (Refused, SimError) as exc:
             return Result(False, str(exc))
         self.frontier = 0
-        shown = ", ".join(f"{k}={v}" for k, v in knobs.items())
+        shown = "; ".join(f"{self._knob_title(k)} {words.value(v)}" for k, v in knobs.items())
         return Result(True, f"restarted with {shown}")
 
     # ------------------------------------------------------------------ claims and hints

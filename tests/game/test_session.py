@@ -50,10 +50,10 @@ def test_score_and_stars_against_par() -> None:
     (Action.make(10, "freeze", "a", duration=500), "needs duration of at most 100"),
     (Action.make(10, "lie", "a", strategy="silent"), "may only equivocate, forge"),
     (Action.make(900, "lie", "a", strategy="forge"), "ends at tick 500"),
-    (Action.make(10, "set_link", "a->b", latency=900), "may only change service_ms here (not "
+    (Action.make(10, "set_link", "a->b", latency=900), "may only change service (ms) here (not "
                                                         "latency)"),
     (Action.make(10, "set_link", "a->b", service_ms=50, loss=1.0),
-     "only change service_ms here (not loss)"),
+     "only change service (ms) here (not loss)"),
 ])
 def test_the_toolbox_refuses_with_a_reason(action: Action, reason: str) -> None:
     session = Session(LEVEL)

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
 
+from playground.game import words
 from playground.game.level import KnobRange
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import TextPanel
@@ -92,7 +93,7 @@ class KnobPanel(TextPanel, can_focus=True):
         self.cursor = min(self.cursor, max(0, len(self.names) - 1))
         lines = ["[b]KNOBS[/] [dim]↑↓ pick ←→ set ⏎ go[/]"]
         for i, (name, knob) in enumerate(knobs.items()):
-            label = knob.label or name
+            label = knob.title
             value = draft.get(name)
             changed = value != current.get(name)
             pointer = "▸" if i == self.cursor else " "
@@ -100,10 +101,10 @@ class KnobPanel(TextPanel, can_focus=True):
             lines.append(
                 f"{pointer} {escape(label):<14}"
                 f"[@click=screen.knob_down({name!r})][b] ◂ [/][/]"
-                f"[b $accent]{escape(str(value))}[/]"
+                f"[b $accent]{escape(words.value(value))}[/]"
                 f"[@click=screen.knob_up({name!r})][b] ▸ [/][/]{star}")
             if knob.choices:
-                lines.append(f"    [dim]{escape(' / '.join(map(str, knob.choices)))}[/]")
+                lines.append(f"    [dim]{escape(' / '.join(map(words.value, knob.choices)))}[/]")
             else:
                 low = "" if knob.low is None else f"{knob.low:g}"
                 high = "" if knob.high is None else f"{knob.high:g}"
