@@ -25,10 +25,10 @@ from playground.game.debrief import build_debrief
 from playground.game.errors import GameFileError
 from playground.game.level import Level
 from playground.game.session import Refused
+from playground.shipped import asset
 from playground.sim import SimError
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import PlayController, Result
-from playground.tui.css import CSS_DIR
 from playground.tui.diagram import default_scale
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
@@ -86,7 +86,7 @@ def _bindings() -> list[Binding]:
 class PlayScreen(GameMixin, Screen[None]):
     """One level in play."""
 
-    CSS_PATH = str(CSS_DIR / "play.tcss")
+    CSS_PATH = str(asset("play.tcss"))
 
     BINDINGS = _bindings()
 
