@@ -6,9 +6,11 @@ A scheduler started with ``dask scheduler`` and workers started with ``dask work
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 Chunk = TypeVar("Chunk")
 Result = TypeVar("Result")
@@ -29,6 +31,7 @@ def connect(address: str) -> Iterator[Any]:
     except ImportError:
         raise ClusterError("--cluster needs the cluster extra: "
                            "pip install 'distsys-playground[cluster]'") from None
+    _probe(address)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -44,6 +47,23 @@ def connect(address: str) -> Iterator[Any]:
         client.close()
 
 
+def _probe(address: str) -> None:
+    """Fail at once, in words, if nothing listens at a ``tcp://HOST:PORT`` address (Dask
+    itself would retry until its timeout and then say little)."""
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise ClusterError(f"{address} is not a scheduler address: {exc}") from None
+    if parts.scheme != "tcp" or not host or port is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: "
+                           f"{exc.strerror or exc}") from None
+
+
 def worker_threads(client: Any) -> int:
     """How many jobs the cluster runs at once (its workers' threads)."""
     workers = client.scheduler_info().get("workers", {})
@@ -57,5 +77,5 @@ def cluster_results(client: Any, task: Callable[[Chunk], Result], chunks: list[C
 
     futures = [client.submit(task, chunk, pure=False) for chunk in chunks]
     index_of = {future.key: index for index, future in enumerate(futures)}
-    for future in as_completed(futures):
+    for future in as_completed(futures, loop=client.loop):
         yield index_of[future.key], future.result()

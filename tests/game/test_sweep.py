@@ -4,6 +4,8 @@ pool of workers, refused moves reported as such, bad level files as one clean er
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from playground.game.campaign import load_campaign
 from playground.game.errors import LevelError
 from playground.game.session import Session
 from playground.game.sweep import Job, JobResult, run_many
+from playground.game.sweep_cluster import ClusterError
 from playground.sim import Action
 
 CAMPAIGN = load_campaign()
@@ -128,3 +131,34 @@ def test_no_jobs_no_results() -> None:
     assert JobResult.__dataclass_fields__.keys() >= {
         "job", "outcome", "reason", "stars", "metrics", "trace_sha256", "violation_tick",
         "end_tick"}
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a Dask cluster of two worker processes on this machine."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster:
+        yield cluster.scheduler_address
+
+
+def test_a_dask_cluster_gives_the_same_results_as_the_local_pool(dask_scheduler: str) -> None:
+    jobs = [*mixed_jobs(), Job("three-generals", keep_trace=True)]
+    seen: list[int] = []
+    on_cluster = run_many(jobs, cluster=dask_scheduler,
+                          progress=lambda done, _total: seen.append(done))
+    assert on_cluster == run_many(jobs, workers=2)
+    assert seen[-1] == len(jobs)
+
+
+def test_an_unreachable_scheduler_is_one_clean_error() -> None:
+    pytest.importorskip("distributed")
+    with pytest.raises(ClusterError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        run_many([Job("three-generals")], cluster="tcp://127.0.0.1:9")
+
+
+def test_without_the_cluster_extra_the_error_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    with pytest.raises(ClusterError, match=r"pip install 'distsys-playground\[cluster\]'"):
+        run_many([Job("three-generals")], cluster="tcp://127.0.0.1:8786")
