@@ -153,7 +153,8 @@ def test_a_dask_cluster_gives_the_same_results_as_the_local_pool(dask_scheduler:
 
 def test_an_unreachable_scheduler_is_one_clean_error() -> None:
     pytest.importorskip("distributed")
-    with pytest.raises(ClusterError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+    with pytest.raises(ClusterError,
+                       match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9: "):
         run_many([Job("three-generals")], cluster="tcp://127.0.0.1:9")
 
 
