@@ -2,7 +2,7 @@
 
 An action file::
 
-    level = "zombie-writer"
+    level = "gc-pause"
     seed = 1                 # optional: the level's seed by default
     claim = "unbreakable"    # optional: the player says the level cannot be broken
 
@@ -10,10 +10,10 @@ An action file::
     fencing = true
 
     [[actions]]              # BREAK IT levels: timed interventions
-    tick = 1200
+    tick = 601
     tool = "freeze"
-    target = "client-a"
-    duration = 800
+    target = "client-1"
+    duration = 2000
 
 A share code carries the same content as one line of text (``DSP1-...``) to paste in chat.
 """
