@@ -1,4 +1,5 @@
-"""Every ``playground ...`` command the README and docs/ show works as documented.
+"""Every ``playground ...`` command the README and docs/ show works as documented, and every
+link and picture in them is a file in the repository.
 
 Commands in code blocks run for real, from the repository root, in a fresh data dir; a trailing
 comment saying ``exit N`` documents their exit status (0 if it says none). Table rows give
@@ -114,3 +115,15 @@ def test_a_documented_synopsis_names_real_options(where: str, synopsis: str,
         assert helped.returncode == 0, f"{where}: {synopsis}\n{helped.stderr}"
         missing = [o for o in options if o not in helped.stdout]
         assert not missing, f"{where}: {synopsis}: not an option of {alternative}: {missing}"
+
+
+def test_every_link_and_picture_in_the_docs_is_a_file_in_the_repository() -> None:
+    broken = []
+    for doc in DOCS:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text()):
+            if re.match(r"[a-z]+:", target):  # a web address
+                continue
+            path = (doc.parent / target).resolve()
+            if not path.is_relative_to(ROOT) or not path.exists():
+                broken.append(f"{doc.relative_to(ROOT)}: {target}")
+    assert not broken
