@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from playground.game.campaign import load_campaign
+from playground.game.campaign import Campaign, load_campaign
 from playground.game.errors import LevelError
 from playground.game.session import Session
 from playground.game.sweep import Job, JobResult, run_many
 from playground.game.sweep_cluster import ClusterError
+from playground.game.verify import verify_campaign
 from playground.sim import Action
 
 CAMPAIGN = load_campaign()
@@ -163,3 +164,11 @@ def test_without_the_cluster_extra_the_error_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
     with pytest.raises(ClusterError, match=r"pip install 'distsys-playground\[cluster\]'"):
         run_many([Job("three-generals")], cluster="tcp://127.0.0.1:8786")
+
+
+def test_verify_on_a_dask_cluster_reports_what_one_process_reports(dask_scheduler: str) -> None:
+    some = Campaign(tuple(CAMPAIGN.get(i) for i in ("three-generals", "circuit", "stay-up")),
+                    CAMPAIGN.folder)
+    here = verify_campaign(some, workers=1)
+    assert [r["ok"] for r in here] == [True, True, True]
+    assert verify_campaign(some, cluster=dask_scheduler) == here
