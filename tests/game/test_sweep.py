@@ -4,6 +4,7 @@ pool of workers, refused moves reported as such, bad level files as one clean er
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,3 +173,13 @@ def test_verify_on_a_dask_cluster_reports_what_one_process_reports(dask_schedule
     here = verify_campaign(some, workers=1)
     assert [r["ok"] for r in here] == [True, True, True]
     assert verify_campaign(some, cluster=dask_scheduler) == here
+
+
+def test_each_result_tells_its_cost_and_which_process_ran_it() -> None:
+    jobs = [Job("three-generals"), Job("split-brain", actions=(PARTITION,))]
+    here = run_many(jobs, workers=1)
+    assert {r.worker for r in here} == {os.getpid()}
+    assert all(r.cpu_s > 0 for r in here)
+    pooled = run_many(jobs, workers=2)
+    assert pooled == here  # the cost and the process are not part of the result
+    assert os.getpid() not in {r.worker for r in pooled}
