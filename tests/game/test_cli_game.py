@@ -71,7 +71,7 @@ def test_verify_passes_and_catches_a_bad_solution(campaign: Path,
 @pytest.mark.parametrize("args", [
     ["run", "nope"],
     ["run", "split", "--seed", "x"],
-    ["run", "split", "--share", "DSP1-garbage"],
+    ["run", "split", "--share", "DSP2-garbage"],
     ["check-level", "/no/such/file.toml"],
 ])
 def test_bad_input_is_one_line_and_exit_2(campaign: Path, capsys: pytest.CaptureFixture,

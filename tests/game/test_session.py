@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.game.actionfile import Attempt, load_attempt, parse_share_code
@@ -133,6 +134,21 @@ def test_share_codes_and_action_files_round_trip(actions, seed, claim) -> None:
     assert parse_share_code(attempt.to_share_code()) == attempt
 
 
+CODE_CHARS = string.ascii_letters + string.digits + "-_+/=. !"
+
+
+@settings(max_examples=15, deadline=None)
+@given(actions_strategy, st.sampled_from([None, 7]), st.sampled_from([None, "unbreakable"]))
+def test_every_one_character_corruption_of_a_share_code_is_refused(actions, seed, claim) -> None:
+    code = Attempt("split", seed, {"durable": False}, tuple(actions), claim).to_share_code()
+    damaged = {code[:i] + c + code[i + 1:] for i in range(len(code)) for c in CODE_CHARS}
+    damaged |= {code[:i] + code[i + 1:] for i in range(len(code))}  # a character lost
+    damaged.discard(code)
+    for bad in sorted(damaged):
+        with pytest.raises(ActionFileError):
+            parse_share_code(bad)
+
+
 def test_action_file_round_trip_and_errors(tmp_path: Path) -> None:
     attempt = Attempt("split", 4, {"durable": True}, (EQUIVOCATE,
                                                       Action.make(7, "cut", "a->b")))
@@ -146,6 +162,8 @@ def test_action_file_round_trip_and_errors(tmp_path: Path) -> None:
     line = next(i for i, s in enumerate(text.splitlines(), 1) if 'tool = "cutt"' in s)
     assert str(info.value).startswith(f"{path}:{line}: actions[1].tool: unknown tool")
     with pytest.raises(ActionFileError, match="damaged"):
-        parse_share_code("DSP1-notbase64!!")
+        parse_share_code("DSP2-notbase64!!")
+    with pytest.raises(ActionFileError, match="older version of the game"):
+        parse_share_code("DSP1-eNqrVspRslIqzixKVbICAB8xBEo")
     with pytest.raises(ActionFileError, match="must start with"):
         parse_share_code("hello")

@@ -263,7 +263,7 @@ async def test_win_saves_progress_and_opens_the_next_level(data_dir: Path) -> No
         assert debrief.debrief.causes and debrief.improved
         saved = json.loads((data_dir / "progress" / "local.json").read_text())
         assert saved["levels"]["first-cut"]["won"] is True
-        assert saved["levels"]["first-cut"]["solution"].startswith("DSP1-")
+        assert saved["levels"]["first-cut"]["solution"].startswith("DSP2-")
         await pilot.press("b")
         assert app.screen is screen and "WON" in screen.query_one(StatusBar).text
         screen.controller._reported = None
