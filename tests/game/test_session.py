@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import string
 from pathlib import Path
 
@@ -75,6 +76,45 @@ def test_budgets_run_out_and_forking_gives_them_back() -> None:
     assert [a.tick for a in session.player_actions] == [60]
     session.run_to_end()
     assert session.outcome().state == "won"
+
+
+def key(action: Action) -> tuple[int, str, str]:
+    return (action.tick, action.tool, action.target)
+
+
+def test_acting_at_the_tick_rewound_to_drops_the_later_actions_everywhere() -> None:
+    session = Session(LEVEL)
+    session.act(Action.make(300, "cut", "a->b"))  # in the future: scheduled
+    session.rewind(200)
+    session.act(Action.make(200, "freeze", "b", duration=40))  # at the tick reached: a fork
+    assert [a.tool for a in session.player_actions] == ["freeze"]
+    assert [a.tool for a in session.world.player_actions] == ["freeze"]
+    assert session.remaining("cut") == 1  # the dropped cut's budget is back
+
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("advance"), st.integers(0, 500)),
+    st.tuples(st.just("rewind"), st.integers(-1, 500)),
+    st.tuples(st.sampled_from(["cut", "freeze", "lie"]), st.integers(0, 500)),
+), max_size=12)
+
+
+@given(OPS)
+def test_the_session_keeps_exactly_the_actions_the_timeline_keeps(ops) -> None:
+    session = Session(LEVEL)
+    for op, tick in ops:
+        if op == "advance":
+            session.advance(tick)
+        elif op == "rewind":
+            session.rewind(tick)
+        else:
+            action = {"cut": Action.make(tick, "cut", "a->b"),
+                      "freeze": Action.make(tick, "freeze", "c", duration=30),
+                      "lie": Action.make(tick, "lie", "a", strategy="forge")}[op]
+            with contextlib.suppress(Refused):
+                session.act(action)
+        assert sorted(map(key, session.player_actions)) == sorted(
+            map(key, session.world.player_actions))
 
 
 def test_keep_level_knobs_decide_the_outcome() -> None:
