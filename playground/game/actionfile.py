@@ -15,13 +15,16 @@ An action file::
     target = "client-1"
     duration = 2000
 
-A share code carries the same content as one line of text (``DSP1-...``) to paste in chat.
+A share code carries the same content as one line of text (``DSP2-...``) to paste in chat,
+ending in a checksum of the rest, so a code damaged in copying is refused, never replayed as
+some other attempt.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import zlib
@@ -35,7 +38,9 @@ from playground.game.errors import ActionFileError
 from playground.game.reader import Reader, parse_toml, read_text
 from playground.sim import Action, SimError
 
-SHARE_PREFIX = "DSP1-"
+SHARE_PREFIX = "DSP2-"
+OLD_PREFIXES = ("DSP1-",)  # before codes carried a checksum
+CHECK_CHARS = 8  # base64 of a 48-bit checksum: one bad character in 10^14 slips through
 CLAIMS = ("unbreakable",)
 
 
@@ -61,7 +66,8 @@ class Attempt:
         if self.claim:
             body["c"] = self.claim
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-        return SHARE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        return SHARE_PREFIX + packed + _checksum(packed)
 
     def to_toml(self) -> str:
         """The action file text."""
@@ -129,12 +135,22 @@ def load_attempt(path: str | Path) -> Attempt:
     return parse_attempt(data, Reader(path, text, ActionFileError))
 
 
+def _checksum(packed: str) -> str:
+    digest = hashlib.blake2s(packed.encode(), digest_size=CHECK_CHARS * 3 // 4).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 def parse_share_code(code: str) -> Attempt:
     """Decode a share code. Raises :class:`ActionFileError` naming what is wrong."""
     code = code.strip()
+    if code.startswith(OLD_PREFIXES):
+        raise ActionFileError("share code", None, f"is from an older version of the game "
+                              f"(codes now start with {SHARE_PREFIX})")
     if not code.startswith(SHARE_PREFIX):
         raise ActionFileError("share code", None, f"must start with {SHARE_PREFIX}")
-    body = code[len(SHARE_PREFIX):]
+    body, check = code[len(SHARE_PREFIX):-CHECK_CHARS], code[-CHECK_CHARS:]
+    if not body or _checksum(body) != check:
+        raise ActionFileError("share code", None, "is damaged (was it copied whole?)")
     try:
         raw = zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         data = json.loads(raw)

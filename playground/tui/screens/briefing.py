@@ -122,7 +122,7 @@ class BriefingScreen(GameMixin, Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand("Start the level", self.level.title, self.action_start),
-                PaletteCommand("Replay a share code", "paste a DSP1-... code",
+                PaletteCommand("Replay a share code", "paste a DSP2-... code",
                                self.action_share_code)]
 
 
@@ -148,9 +148,9 @@ class ShareCodeScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("[b]Replay a share code[/]\n[dim]Paste a DSP1-… code and press "
+            yield Static("[b]Replay a share code[/]\n[dim]Paste a DSP2-… code and press "
                          "Enter.[/]")
-            yield Input(placeholder="DSP1-…", id="share-input")
+            yield Input(placeholder="DSP2-…", id="share-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
