@@ -79,7 +79,7 @@ class KnobRange:
         """``None`` if ``value`` is allowed, else why not."""
         if self.choices:
             return None if value in self.choices else (
-                f"{self.name} must be one of {', '.join(map(str, self.choices))}")
+                f"{self.name} must be one of {', '.join(map(_toml_word, self.choices))}")
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"{self.name} must be a number"
         if self.low is not None and value < self.low:
@@ -87,6 +87,11 @@ class KnobRange:
         if self.high is not None and value > self.high:
             return f"{self.name} must be <= {self.high:g}"
         return None
+
+
+def _toml_word(value: Any) -> str:
+    """A value as the file spells it (``true``, not Python's ``True``)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 @attrs.frozen
@@ -141,17 +146,22 @@ class Level:
 
     def check_player_knobs(self, knobs: Mapping[str, Any]) -> str | None:
         """Why these player knob settings are not allowed here, or ``None``."""
+        problem = self.knob_problem(knobs)
+        return problem[1] if problem else None
+
+    def knob_problem(self, knobs: Mapping[str, Any]) -> tuple[str, str] | None:
+        """``(knob, why)`` if these player knob settings are not allowed here, else ``None``."""
         for name, value in knobs.items():
             allowed = self.player_knobs.get(name)
             if allowed is None:
-                return f"knob {name!r} cannot be changed in this level"
+                return name, f"knob {name!r} cannot be changed in this level"
             problem = allowed.allows(value)
             if problem:
-                return problem
+                return name, problem
         try:
             self.protocol.instantiate(self.nodes, {**self.knobs, **knobs})
         except KnobError as exc:
-            return str(exc)
+            return exc.knob, str(exc)
         return None
 
 
@@ -407,6 +417,19 @@ def parse_action(r: Reader, item: dict[str, Any], at: tuple[str | int, ...],
                      None)
         raise r.fail((*at, field) if field else at, message) from None
     spec = TOOLS[action.tool]
+    unknown = unknown_node(action, nodes)
+    if unknown:
+        raise r.fail((*at, "groups" if action.tool == "partition" else "target"), unknown)
+    if spec.target == "link" and action.target == "*" and action.tool not in ("heal", "release"):
+        raise r.fail((*at, "target"), f"{action.tool} needs a link such as 'n1->n2'")
+    if ticks is not None and action.tick > ticks:
+        raise r.fail((*at, "tick"), f"tick {action.tick} is after the level's end ({ticks})")
+    return action
+
+
+def unknown_node(action: Action, nodes: tuple[str, ...]) -> str | None:
+    """``unknown node 'x' (nodes: ...)`` if ``action`` names a node not in ``nodes``."""
+    spec = TOOLS[action.tool]
     names: list[str] = []
     if spec.target == "node":
         names = [action.target]
@@ -417,12 +440,8 @@ def parse_action(r: Reader, item: dict[str, Any], at: tuple[str | int, ...],
         names = [n for group in action.kwargs["groups"] for n in group]
     for name in names:
         if name not in nodes:
-            raise r.fail((*at, "target"), f"unknown node {name!r} (nodes: {', '.join(nodes)})")
-    if spec.target == "link" and action.target == "*" and action.tool not in ("heal", "release"):
-        raise r.fail((*at, "target"), f"{action.tool} needs a link such as 'n1->n2'")
-    if ticks is not None and action.tick > ticks:
-        raise r.fail((*at, "tick"), f"tick {action.tick} is after the level's end ({ticks})")
-    return action
+            return f"unknown node {name!r} (nodes: {', '.join(nodes)})"
+    return None
 
 
 def _requirements(r: Reader, goal: dict[str, Any]) -> tuple[Requirement, ...]:
