@@ -176,17 +176,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     level = _load_level(args.level)
     if args.actions:
-        attempt = load_attempt(args.actions)
+        attempt = load_attempt(args.actions, level)
     elif args.share:
-        attempt = parse_share_code(args.share)
+        attempt = parse_share_code(args.share, level)
     else:
         attempt = Attempt(level.id)
     if args.seed is not None:
         attempt = Attempt(attempt.level, args.seed, attempt.knobs, attempt.actions,
                           attempt.claim)
-    if attempt.level != level.id:
-        raise UsageError(f"{args.actions or 'share code'}: level: these actions are for "
-                         f"{attempt.level!r}, not {level.id!r}")
     session = Session.from_attempt(level, attempt)
     session.run_to_end()
     result = session.result()

@@ -74,11 +74,7 @@ def load_campaign(folder: Path | None = None) -> Campaign:
         if not path.exists():
             raise LevelError(index, line_of(lines, ("order",)),
                              f"order: no level file {path.name} for {level_id!r}")
-        level = load_level(path)
-        if level.id != level_id:
-            raise LevelError(path, line_of(key_lines(path.read_text()), ("id",)),
-                             f"id: {level.id!r} does not match its file name")
-        levels.append(level)
+        levels.append(load_level(path))  # its id matches its file name
     strays = sorted(p.stem for p in folder.glob("*.toml")
                     if p.name != "campaign.toml" and p.stem not in seen)
     if strays:
