@@ -42,6 +42,14 @@ def _nice_step(knob: KnobRange) -> float:
     return span / 40
 
 
+def _fork_words(dropped: int) -> str:
+    """What acting in the past did to the later moves, in words."""
+    if dropped == 0:
+        return " (forked: a new timeline from here, no later moves to drop)"
+    moves = "move" if dropped == 1 else "moves"
+    return f" (forked: a new timeline from here, {dropped} later {moves} dropped)"
+
+
 class PlayController:
     """One level being played from the UI. See the module docstring."""
 
@@ -259,13 +267,12 @@ class PlayController:
         return self.now < self.frontier or any(
             a.tick > self.now for a in self.session.player_actions)
 
-    def _fork_here(self) -> None:
-        """Drop the abandoned future: every player action after the tick on screen and the
-        snapshots taken beyond it. The scripted actions stay."""
-        now = self.now
-        self.session.timeline.fork(now + 1, [])
-        self.session.player_actions = [a for a in self.session.player_actions if a.tick <= now]
-        self.frontier = now
+    def _fork_here(self) -> int:
+        """Drop the abandoned future: every player move after the tick on screen and the
+        snapshots taken beyond it (the scripted actions stay). Returns how many moves went."""
+        dropped = self.session.drop_moves_after(self.now)
+        self.frontier = self.now
+        return dropped
 
     def why_not(self, action: Action) -> str | None:
         return self.session.why_not(action)
@@ -283,8 +290,9 @@ class PlayController:
         reason = self.session.why_not(probe)
         if reason:
             return Result(False, reason)
+        dropped = 0
         if forking:
-            self._fork_here()
+            dropped = self._fork_here()
             self.forks += 1
         try:
             self.session.act(action)
@@ -292,8 +300,8 @@ class PlayController:
             return Result(False, str(exc))
         self.advance_to(action.tick)
         self.frontier = self.now
-        where = " (forked: later moves dropped)" if forking else ""
-        return Result(True, f"{action.describe()}{where}", action)
+        return Result(True, f"{action.describe()}{_fork_words(dropped) if forking else ''}",
+                      action)
 
     # ------------------------------------------------------------------ knobs
     def current_knobs(self) -> dict[str, Any]:
