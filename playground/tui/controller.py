@@ -18,7 +18,14 @@ from playground.game.level import KnobRange, Level
 from playground.game.session import Outcome, Refused, Session
 from playground.sim import Action, SimError, World
 from playground.sim.network import parse_link
-from playground.tui.tools import Field, FieldError, parse_fields, target_kind, tool_fields
+from playground.tui.tools import (
+    TOOL_LABELS,
+    Field,
+    FieldError,
+    parse_fields,
+    target_kind,
+    tool_fields,
+)
 
 
 @attrs.frozen
@@ -40,6 +47,12 @@ def _nice_step(knob: KnobRange) -> float:
         if span / step <= 40:
             return float(step)
     return span / 40
+
+
+def _move_words(action: Action) -> str:
+    """A move in a few words: ``t=561 partition``, ``t=900 cut n1<->n2``."""
+    target = "" if action.target == "*" else f" {action.target}"
+    return f"t={action.tick} {TOOL_LABELS.get(action.tool, action.tool)}{target}"
 
 
 def _fork_words(dropped: int) -> str:
@@ -273,6 +286,22 @@ class PlayController:
         dropped = self.session.drop_moves_after(self.now)
         self.frontier = self.now
         return dropped
+
+    def moves_ahead(self) -> tuple[Action, ...]:
+        """The player's moves after the tick on screen: kept, and replayed going forward."""
+        return tuple(a for a in self.session.player_actions if a.tick > self.now)
+
+    def moves_ahead_text(self, most: int = 2) -> str | None:
+        """On a rewound screen, the kept later moves in words (``None`` if there are none)."""
+        ahead = self.moves_ahead()
+        if not ahead:
+            return None
+        shown = ", ".join(_move_words(a) for a in ahead[:most])
+        if len(ahead) > most:
+            shown += f" and {len(ahead) - most} more"
+        they, replay, them = ("it", "replays", "it") if len(ahead) == 1 else \
+            ("they", "replay", "them")
+        return f"kept ahead: {shown}; {they} {replay} going forward, acting here drops {them}"
 
     def why_not(self, action: Action) -> str | None:
         return self.session.why_not(action)

@@ -153,15 +153,23 @@ class PlayScreen(GameMixin, Screen[None]):
         self.speed = self.stepper.speed
         self._ready = True
         self.call_after_refresh(settle_heap)
-        self.controller.advance_to(0)
         self._apply_size(self.app.size.width, self.app.size.height)
+        self._begin_run()
+        if self.share_problem:
+            self.say(False, f"share code not used: {self.share_problem}")
+
+    def _begin_run(self) -> None:
+        """Tick 0 of a fresh run, the same on opening and on every restart: a KEEP IT level
+        waits, paused, on its knob panel (its run is decided by the knobs, so it must not
+        start before the player has seen them); the others play if the app autoplays."""
+        self.playing = False
+        self.controller.advance_to(0)
         self.sync_view()
         if self.level.mode == "keep":
             self.query_one(KnobPanel).focus()
-        else:
-            self.query_one(ClusterGrid).focus()
-        if self.share_problem:
-            self.say(False, f"share code not used: {self.share_problem}")
+            self.say(True, "paused: set the knobs, then Enter runs the level with them")
+            return
+        self.query_one(ClusterGrid).focus()
         if self.game.autoplay:
             self.playing = True
 
@@ -254,7 +262,7 @@ class PlayScreen(GameMixin, Screen[None]):
             self.query_one(Toolbox).refresh_tools(
                 tools=tools, remaining={t: c.remaining(t) for t in tools}, target=target,
                 claim=self.level.mode == "break", message=self.message, ok=self.message_ok,
-                wide=self.has_class("-wide"))
+                wide=self.has_class("-wide"), ahead=c.moves_ahead_text())
         self.query_one(Scrubber).set_state(world.now, c.frontier,
                                            [v.tick for v in world.violations])
         self._refresh_status()
@@ -431,8 +439,9 @@ class PlayScreen(GameMixin, Screen[None]):
         self.playing = False
         result = self.controller.restart()
         self.hint = None
-        self.controller.advance_to(0)
-        self.say(True, result.message)
+        self._begin_run()
+        if self.level.mode != "keep":
+            self.say(True, result.message)
 
     # ------------------------------------------------------------------ knobs
     def action_knob(self, name: str, direction: int) -> None:
@@ -455,10 +464,14 @@ class PlayScreen(GameMixin, Screen[None]):
         self.action_apply_knobs()
 
     def action_apply_knobs(self) -> None:
+        """Restart with the knobs as set and run (Enter on the knob panel: "go")."""
+        self.playing = False
         result = self.controller.apply_knobs()
         if result.ok:
             self.controller.advance_to(0)
         self.say(result.ok, result.message)
+        if result.ok and self.game.autoplay:
+            self.playing = True
 
     # ------------------------------------------------------------------ the rest
     def action_hint(self) -> None:
