@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
+from playground.tui.screens.confirm import ConfirmScreen
+from playground.tui.screens.debrief import DebriefScreen
 from playground.tui.screens.play import PlayScreen
 from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.panels import LinksPanel
@@ -62,3 +66,34 @@ async def test_a_rewound_screen_keeps_the_move_and_says_it_replays(data_dir: Pat
         assert f"t={moved_at}" in toolbox and "replays" in toolbox
         await pilot.press(*(["right_square_bracket"] * 6))
         assert isinstance(app.screen, PlayScreen) and links.markup_text == cut_text
+
+
+async def test_claiming_unbreakable_asks_first_and_no_keeps_playing(data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "two-faced")
+        await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "cannot be taken back" in str(app.screen.query_one(Static).render())
+        await pilot.press("enter")  # the focused answer is the safe one
+        assert app.screen is screen and screen.controller.session.claim is None
+        await pilot.press("exclamation_mark", "escape")
+        assert app.screen is screen and not screen.controller.finished
+        await pilot.press("exclamation_mark", "y")
+        assert isinstance(app.screen, DebriefScreen)
+
+
+async def test_leaving_mid_run_asks_first_but_not_before_anything_happened(
+        data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, "first-cut")
+        await pilot.press("escape")  # nothing happened yet: leave at once
+        assert not isinstance(app.screen, (PlayScreen, ConfirmScreen))
+        screen = await start(pilot, "first-cut")
+        await pilot.press("right_square_bracket", "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is screen and screen.controller.now > 0
+        await pilot.press("escape", "y")
+        assert not isinstance(app.screen, (PlayScreen, ConfirmScreen))

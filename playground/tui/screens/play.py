@@ -42,6 +42,7 @@ from playground.tui.model import (
 )
 from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
+from playground.tui.screens.confirm import ConfirmScreen
 from playground.tui.stepper import SPEEDS, Stepper
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, tool_doc
 from playground.tui.widgets.cluster import ClusterGrid
@@ -53,6 +54,11 @@ from playground.tui.widgets.toolbox import KnobPanel, Toolbox
 WIDE = 110  # columns from which the side panel grows
 TALL = 34  # rows from which the event log shows
 PACED_FPS_SHOWN = 15  # below this many frames a second, the status bar says so
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 move``, ``3 moves``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _bindings() -> list[Binding]:
@@ -430,10 +436,23 @@ class PlayScreen(GameMixin, Screen[None]):
         self.after_change()
 
     def action_claim(self) -> None:
+        """Claim the level cannot be broken, once the player confirms: it ends the run."""
         self.playing = False
-        result = self.controller.claim_unbreakable()
-        self.message, self.message_ok = result.message, result.ok
-        self.after_change()
+        if self.level.mode != "break":
+            self.say(False, "only a BREAK IT level can be claimed unbreakable")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                result = self.controller.claim_unbreakable()
+                self.message, self.message_ok = result.message, result.ok
+                self.after_change()
+
+        self.app.push_screen(ConfirmScreen(
+            "Claim that this level cannot be broken?",
+            "The run is judged to its end at once, with your moves so far. If it can be "
+            "broken within the toolbox, the level is lost. This cannot be taken back.",
+            yes="Claim it", no="Keep playing"), answered)
 
     def action_restart(self) -> None:
         self.playing = False
@@ -498,8 +517,22 @@ class PlayScreen(GameMixin, Screen[None]):
         self.sync_view()
 
     def action_leave(self) -> None:
+        """Back to the map; mid-run (time has moved and the level is not decided) ask first."""
         self.playing = False
-        self.app.pop_screen()
+        c = self.controller
+        if c.outcome().state != "playing" or (c.frontier == 0 and not c.session.player_actions):
+            self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen(
+            "Leave this level?",
+            f"This run (t={c.now}, {_count(len(c.session.player_actions), 'move')}) is not "
+            "finished and will not be kept; the level starts afresh next time.",
+            yes="Leave", no="Stay"), answered)
 
     def on_screen_suspend(self) -> None:
         self.playing = False
