@@ -10,7 +10,7 @@ worker never needs the caller's files and parses each level once.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import os
 import time
@@ -77,14 +77,8 @@ class _Source:
     path: str
     text: str
 
-    @property
-    def key(self) -> str:
-        return hashlib.sha256(f"{self.path}\0{self.text}".encode()).hexdigest()
-
 
 _Chunk = tuple[dict[str, _Source], list[tuple[str, Job]]]
-
-_LEVELS: dict[str, Level] = {}  # parsed levels of this process, by source key
 
 
 def level_source_path(spec: str) -> Path:
@@ -112,12 +106,10 @@ def _read_sources(jobs: Sequence[Job]) -> dict[str, _Source]:
     return sources
 
 
+@functools.lru_cache(maxsize=64)
 def _level(source: _Source) -> Level:
-    key = source.key
-    level = _LEVELS.get(key)
-    if level is None:
-        level = _LEVELS[key] = parse_level(source.text, source.path)
-    return level
+    """The parsed level; each process parses each level text once (a few dozen kept)."""
+    return parse_level(source.text, source.path)
 
 
 def run_job(level: Level, job: Job) -> JobResult:
