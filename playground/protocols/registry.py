@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -29,6 +29,9 @@ class KnobError(SimError):
         super().__init__(f"knob {knob!r}: {message}")
 
 
+KnobKind = Literal["int", "float", "bool", "str", "node", "nodes"]
+
+
 @attrs.frozen
 class Knob:
     """One setting a level (or the player, in KEEP IT levels) can turn.
@@ -39,7 +42,7 @@ class Knob:
     """
 
     name: str
-    kind: str
+    kind: KnobKind
     default: Any
     doc: str
     low: float | None = None
