@@ -1,5 +1,6 @@
 """The layers: sim -> protocols -> game -> tui -> serve, each importing only the ones before it
-(and the shared error root); the engine and protocols never import Textual, Rich or asyncssh."""
+(and the shared error root). The engine and protocols never import Textual, Rich or asyncssh:
+the simulator must run (and be tested) headless (the layer rule in docs/architecture.md)."""
 
 from __future__ import annotations
 

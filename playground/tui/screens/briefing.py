@@ -11,8 +11,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
 from playground.game.level import Level
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.css import CSS_DIR
 from playground.tui.screens.base import GameMixin
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import MODE_BADGE
@@ -89,7 +89,7 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
 class BriefingScreen(GameMixin, Screen[None]):
     """Before a level. Enter starts it."""
 
-    CSS_PATH = str(CSS_DIR / "screens.tcss")
+    CSS_PATH = str(asset("screens.tcss"))
 
     BINDINGS = [
         Binding("enter", "start", "Start"),
