@@ -198,6 +198,7 @@ class GameAppService(AppService):
             stderr=asyncio.subprocess.PIPE, env=env, cwd=self.cwd, start_new_session=True,
             close_fds=True, limit=2**20)
         assert process.stdin is not None and process.stderr is not None
+        # a reader that keeps at most a cap stands in for the StreamReader (so the ignore)
         process.stderr = _CappedStderr(process.stderr)  # type: ignore[assignment]
         self._stdin = process.stdin
         return process

@@ -130,8 +130,8 @@ def tool_fields(tool: str, budget: Budget | None, selection: str | None,
                       required=b.max_duration is not None,
                       help="empty: it stays down (crash-stop)"),)
     if tool == "step_clock":
-        default = -(b.max_delta or 500)
-        return (Field("delta_ms", "step time-of-day by (ms)", "number", _num(default),
+        step = -(b.max_delta or 500)
+        return (Field("delta_ms", "step time-of-day by (ms)", "number", _num(step),
                       required=True,
                       help=f"negative goes back; at most ±{_num(b.max_delta)}" if b.max_delta
                       else "negative goes back"),)
@@ -170,7 +170,8 @@ def tool_fields(tool: str, budget: Budget | None, selection: str | None,
 
 def default_groups(selection: str | None, nodes: Sequence[str]) -> str:
     """``"n1 | n2 n3"``: the selected node alone against the rest."""
-    chosen = selection if selection in nodes else (nodes[0] if nodes else "")
+    chosen = selection if selection is not None and selection in nodes else (
+        nodes[0] if nodes else "")
     rest = [n for n in nodes if n != chosen]
     return f"{chosen} | {' '.join(rest)}" if rest else chosen
 

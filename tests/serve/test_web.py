@@ -98,12 +98,12 @@ async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
             await ws.send_str("not json")  # ignored: the connection and the game go on
             await ws.send_json(["ping", 7])
             await asyncio.wait_for(read_until(lambda: ["pong", 7] in replies), 20)
+            await ws.send_json(["stdin", "\x1b[B"])
+            assert proc_state(pid) not in (None, "Z"), server.log()
             screen.resize(MAX_ROWS, MAX_COLS)
             await ws.send_json(["resize", {"width": 10**6, "height": 10**6}])  # clamped: the
-            await asyncio.wait_for(  # game redraws its centred title for 500x200
-                read_until(lambda: centred_on_screen(screen)), 20)
-            await ws.send_json(["stdin", "\x1b[B"])
-            assert proc_state(pid) not in (None, "Z")
+            await asyncio.wait_for(  # game redraws its centred title for 500x200 (a big
+                read_until(lambda: centred_on_screen(screen)), 90)  # frame: slow on a busy box)
         assert await await_gone(pid, 10)
         await server.await_line(rf"end bea pid {pid}", start=mark)
 

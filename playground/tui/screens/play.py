@@ -9,12 +9,13 @@ entry and (where it makes sense) a mouse target.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
@@ -61,8 +62,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _bindings() -> list[Binding]:
-    keys = [
+def _bindings() -> list[BindingType]:
+    keys: list[BindingType] = [
         Binding("space", "toggle_play", "Play/Pause"),
         Binding("n", "step_event", "Next event"),
         Binding("full_stop", "step_tick", "Tick"),
@@ -411,8 +412,8 @@ class PlayScreen(GameMixin, Screen[None]):
         if c.remaining(tool) == 0 or not fields:
             self._apply(tool, None)  # refused at once with the budget's reason, or applied
             return
-        def check(values: dict[str, str] | object) -> str | None:
-            built, why = c.build_action(tool, values)  # type: ignore[arg-type]
+        def check(values: Mapping[str, str]) -> str | None:
+            built, why = c.build_action(tool, values)
             if built is None:
                 return why
             return c.why_not(built)
@@ -557,14 +558,14 @@ class PlayScreen(GameMixin, Screen[None]):
             PaletteCommand("Flip the selected link's direction", "d", self.action_flip_link),
             PaletteCommand("Leave the level", "Esc", self.action_leave),
         ]
-        out += [PaletteCommand(f"Speed {s}x", "+ / -", lambda s=s: self.action_speed(s))
+        out += [PaletteCommand(f"Speed {s}x", "+ / -", functools.partial(self.action_speed, s))
                 for s in SPEEDS]
         out += [PaletteCommand(f"Select node {name}", str(i + 1),
-                               lambda n=name: self.action_select_target(n))
+                               functools.partial(self.action_select_target, name))
                 for i, name in enumerate(self.level.nodes)]
         nodes = self.level.nodes
         out += [PaletteCommand(f"Select link {a}<->{b}", "l, d",
-                               lambda t=f"{a}<->{b}": self.action_select_target(t))
+                               functools.partial(self.action_select_target, f"{a}<->{b}"))
                 for i, a in enumerate(nodes) for b in nodes[i + 1:]]
         for tool in c.tools():
             target, _ = c.target_for(tool)
@@ -573,14 +574,14 @@ class PlayScreen(GameMixin, Screen[None]):
             out.append(PaletteCommand(
                 f"Tool: {TOOL_LABELS.get(tool, tool)} {target or '(select a target)'}",
                 f"{TOOL_KEYS.get(tool, '')} · {budget} · {tool_doc(tool)}",
-                lambda t=tool: self.action_tool(t)))
+                functools.partial(self.action_tool, tool)))
         if self.level.mode == "break":
             out.append(PaletteCommand("Claim: this cannot be broken", "!", self.action_claim))
         for name in self.level.player_knobs:
             out.append(PaletteCommand(f"Knob {name}: next value", "→",
-                                      lambda n=name: self.action_knob(n, 1)))
+                                      functools.partial(self.action_knob, name, 1)))
             out.append(PaletteCommand(f"Knob {name}: previous value", "←",
-                                      lambda n=name: self.action_knob(n, -1)))
+                                      functools.partial(self.action_knob, name, -1)))
         if self.level.player_knobs:
             out.append(PaletteCommand("Restart with these knobs", "Enter",
                                       self.action_apply_knobs))
