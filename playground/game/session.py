@@ -140,6 +140,16 @@ class Session:
     def finished(self) -> bool:
         return self.timeline.world._done_through >= self.level.ticks
 
+    def target_allowed(self, tool: str, target: str) -> bool:
+        """Whether the toolbox lets ``tool`` act on ``target`` (a level may name targets)."""
+        budget = self.level.toolbox.get(tool)
+        if budget is None or not budget.targets:
+            return True
+        if TOOLS[tool].target == "link":
+            allowed = set().union(*(_pairs(t) for t in budget.targets))
+            return target != "*" and _pairs(target) <= allowed
+        return target in budget.targets
+
     def _check(self, action: Action, prior: list[Action]) -> None:
         level = self.level
         if level.mode == "keep":
@@ -153,14 +163,8 @@ class Session:
         used = sum(1 for a in prior if a.tool == action.tool)
         if budget.count is not None and used >= budget.count:
             raise Refused(f"no {action.tool} left: the budget was {budget.count}")
-        if budget.targets:
-            if TOOLS[action.tool].target == "link":
-                allowed = set().union(*(_pairs(t) for t in budget.targets))
-                ok = action.target != "*" and _pairs(action.target) <= allowed
-            else:
-                ok = action.target in budget.targets
-            if not ok:
-                raise Refused(f"{action.tool} can only target {', '.join(budget.targets)} here")
+        if not self.target_allowed(action.tool, action.target):
+            raise Refused(f"{action.tool} can only target {', '.join(budget.targets)} here")
         params = action.kwargs
         if budget.max_duration is not None:
             key = {"freeze": "duration", "crash": "recover_after"}.get(action.tool)
