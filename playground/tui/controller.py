@@ -17,6 +17,7 @@ import attrs
 from playground.game.actionfile import parse_share_code
 from playground.game.errors import GameFileError
 from playground.game.level import KnobRange, Level
+from playground.game.rules import refusal
 from playground.game.session import Outcome, Refused, Session
 from playground.sim import Action, SimError, World
 from playground.sim.network import parse_link
@@ -380,9 +381,10 @@ class PlayController:
 
     def _target_words(self, action: Action) -> str | None:
         """A level that names the targets of a tool: which ones, and how to pick one."""
-        if self.session.target_allowed(action.tool, action.target):
+        budget = self.level.toolbox.get(action.tool)
+        refused = refusal(self.level, action, ())
+        if budget is None or not budget.targets or refused is None or refused.field != "target":
             return None
-        budget = self.level.toolbox[action.tool]
         label = TOOL_LABELS.get(action.tool, action.tool)
         names = [t.replace("<->", "↔").replace("->", "→") for t in budget.targets]
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -23,9 +23,9 @@ from textual.widgets import Footer
 
 from playground.game.debrief import build_debrief
 from playground.game.level import Level
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import PlayController, Result, controller_from_share_code
-from playground.tui.css import CSS_DIR
 from playground.tui.diagram import default_scale
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
@@ -89,7 +89,7 @@ def _bindings() -> list[Binding]:
 class PlayScreen(GameMixin, Screen[None]):
     """One level in play."""
 
-    CSS_PATH = str(CSS_DIR / "play.tcss")
+    CSS_PATH = str(asset("play.tcss"))
 
     BINDINGS = _bindings()
 
