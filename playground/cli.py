@@ -236,9 +236,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_check_level(args: argparse.Namespace) -> int:
-    from playground.game.level import load_level
+    from playground.game.levelcheck import check_level_file
 
-    level = load_level(args.file)
+    level = check_level_file(args.file)
     print(f"{args.file}: ok ({level.id}, {level.mode}, {level.protocol.name})")
     return 0
 
