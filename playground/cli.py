@@ -66,13 +66,26 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check every level: solution wins, idle loses, "
                                            "runs are deterministic")
     verify.add_argument("--json", action="store_true", help="print JSON")
-    verify.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="worker processes (default 2)")
+    verify.add_argument("--workers", "--jobs", type=_positive_int, default=None, metavar="N",
+                        help="local worker processes (default: every core; 1: no pool)")
+    verify.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
+                        help="run on a Dask cluster (the [cluster] extra) instead")
 
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
     check.add_argument("file", help="level file (TOML)")
     serve_cli.add_parsers(sub)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,22 +221,12 @@ def _print_result(result: dict[str, Any]) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from playground.game.verify import verify_campaign
+    from playground.progressbar import sweep_progress
 
     campaign = _campaign()
-    show_bar = sys.stderr.isatty() or not args.json
-
-    def progress(done: int, total: int, report: dict[str, Any]) -> None:
-        if not show_bar:
-            return
-        filled = int(30 * done / total)
-        mark = "ok" if report["ok"] else "FAIL"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
-                         f"{report['level'][:28]:<28} {mark:<4}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    reports = verify_campaign(campaign, jobs=max(1, args.jobs), progress=progress)
+    with sweep_progress("verifying", sys.stderr.isatty() and not args.json) as progress:
+        reports = verify_campaign(campaign, workers=args.workers, cluster=args.cluster,
+                                  progress=progress)
     ok = all(r["ok"] for r in reports)
     if args.json:
         print(json.dumps({"ok": ok, "levels": reports}, indent=2))

@@ -2,7 +2,7 @@
 
 An action file::
 
-    level = "zombie-writer"
+    level = "gc-pause"
     seed = 1                 # optional: the level's seed by default
     claim = "unbreakable"    # optional: the player says the level cannot be broken
 
@@ -10,18 +10,21 @@ An action file::
     fencing = true
 
     [[actions]]              # BREAK IT levels: timed interventions
-    tick = 1200
+    tick = 601
     tool = "freeze"
-    target = "client-a"
-    duration = 800
+    target = "client-1"
+    duration = 2000
 
-A share code carries the same content as one line of text (``DSP1-...``) to paste in chat.
+A share code carries the same content as one line of text (``DSP2-...``) to paste in chat,
+ending in a checksum of the rest, so a code damaged in copying is refused, never replayed as
+some other attempt.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import zlib
@@ -38,7 +41,9 @@ from playground.sim import Action, SimError
 if TYPE_CHECKING:
     from playground.game.level import Level
 
-SHARE_PREFIX = "DSP1-"
+SHARE_PREFIX = "DSP2-"
+OLD_PREFIXES = ("DSP1-",)  # before codes carried a checksum
+CHECK_CHARS = 8  # base64 of a 48-bit checksum: one bad character in 10^14 slips through
 CLAIMS = ("unbreakable",)
 
 
@@ -64,7 +69,8 @@ class Attempt:
         if self.claim:
             body["c"] = self.claim
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-        return SHARE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        return SHARE_PREFIX + packed + _checksum(packed)
 
     def to_toml(self) -> str:
         """The action file text."""
@@ -161,13 +167,23 @@ def load_attempt(path: str | Path, level: Level | None = None) -> Attempt:
     return parse_attempt(data, Reader(path, text, ActionFileError), level)
 
 
+def _checksum(packed: str) -> str:
+    digest = hashlib.blake2s(packed.encode(), digest_size=CHECK_CHARS * 3 // 4).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 def parse_share_code(code: str, level: Level | None = None) -> Attempt:
     """Decode a share code (checked against ``level`` if given). Raises
     :class:`ActionFileError` naming what is wrong."""
     code = code.strip()
+    if code.startswith(OLD_PREFIXES):
+        raise ActionFileError("share code", None, f"is from an older version of the game "
+                              f"(codes now start with {SHARE_PREFIX})")
     if not code.startswith(SHARE_PREFIX):
         raise ActionFileError("share code", None, f"must start with {SHARE_PREFIX}")
-    body = code[len(SHARE_PREFIX):]
+    body, check = code[len(SHARE_PREFIX):-CHECK_CHARS], code[-CHECK_CHARS:]
+    if not body or _checksum(body) != check:
+        raise ActionFileError("share code", None, "is damaged (was it copied whole?)")
     try:
         raw = zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         data = json.loads(raw)

@@ -13,16 +13,17 @@ from playground.game.actionfile import Attempt, load_attempt
 from playground.game.errors import LevelError
 from playground.game.level import Level, load_level
 from playground.game.tomlpos import key_lines, line_of
+from playground.shipped import levels_folder
 
 LEVELS_ENV = "PLAYGROUND_LEVELS_DIR"
 
 
 def levels_dir() -> Path:
-    """The campaign folder (``$PLAYGROUND_LEVELS_DIR`` overrides the repository's)."""
+    """The campaign folder (``$PLAYGROUND_LEVELS_DIR`` overrides the shipped one)."""
     override = os.environ.get(LEVELS_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "levels"
+    return levels_folder()
 
 
 @attrs.frozen

@@ -88,7 +88,12 @@ class Timeline:
             self.run_until(max(tick, 0))
             return
         index = bisect.bisect_right(self._snapshot_ticks, tick) - 1
+        # The snapshot's pending actions are those of when it was taken; the player's are
+        # the ones scheduled since and kept by every fork since (a discarded one stays gone).
+        taken = self._snapshot_ticks[index]
+        pending = [a for a in self.world.player_actions if a.tick > taken]
         self.world = World.restore(self._snapshots[index], self.world.trace)
+        self.world.replace_future_actions(pending)
         if tick >= 0:
             self.run_until(tick)
 
