@@ -28,7 +28,6 @@ from playground.game.progress import PLAYER_NAME
 from playground.game.storage import DATA_DIR_ENV, atomic_write_text
 from playground.tui.pacing import BUDGET_ENV, BUDGET_FILE_ENV
 
-PLAYER_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
 TERM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 DEFAULT_TERM = "xterm-256color"
 SERVED_ENV = "PLAYGROUND_SERVED"
