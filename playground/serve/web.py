@@ -44,8 +44,8 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from playground.game.progress import PLAYER_RULE
 from playground.serve.common import (
-    PLAYER_RULE,
     ConfigError,
     ServeConfig,
     Sessions,
@@ -218,7 +218,7 @@ class GameAppService(AppService):
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.send_meta({"type": "quit"}), 1.0)
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(Exception):  # timed out, or the reader failed
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
         if process is not None and process.returncode is None:
             for sig in (signal.SIGHUP, signal.SIGCONT):
@@ -236,6 +236,18 @@ class GameAppService(AppService):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
+        if process is not None:
+            _close_pipes(process)
+
+
+def _close_pipes(process: asyncio.subprocess.Process) -> None:
+    """Close a reaped game's pipes while the event loop still runs. Pipes nobody drained to
+    the end stay open, and the garbage collector would close them after the loop is gone,
+    printing "Exception ignored in BaseSubprocessTransport.__del__ ... Event loop is closed"
+    into the server's log. asyncio offers no public call for this, hence ``_transport``."""
+    transport = getattr(process, "_transport", None)
+    if transport is not None:
+        transport.close()
 
 
 _PAGE = """<!DOCTYPE html>
@@ -548,7 +560,7 @@ class WorkshopWeb:
         self.stopping = True
         services = list(self.services)
         if services:
-            self.log(f"stopping: ending {len(services)} games")
+            self.log(f"stopping: ending {len(services)} game{'s' if len(services) > 1 else ''}")
         await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
         for websocket in list(self.sockets):
             with contextlib.suppress(Exception):
