@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from playground import __version__
 from playground.crashlog import report_crash
@@ -34,7 +34,7 @@ class UsageError(PlaygroundError):
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (``playground run: error: ...``)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -154,9 +154,10 @@ def _campaign() -> Campaign:
 
 def cmd_levels(args: argparse.Namespace) -> int:
     campaign = _campaign()
-    rows = [{"id": lv.id, "title": lv.title, "chapter": lv.chapter, "section": lv.section,
-             "mode": lv.mode, "protocol": lv.protocol.name, "ticks": lv.ticks}
-            for lv in campaign.levels]
+    rows: list[dict[str, Any]] = [
+        {"id": lv.id, "title": lv.title, "chapter": lv.chapter, "section": lv.section,
+         "mode": lv.mode, "protocol": lv.protocol.name, "ticks": lv.ticks}
+        for lv in campaign.levels]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

@@ -65,7 +65,8 @@ class Reader:
         return self.error_class(self.path, line, text)
 
     def check_keys(self, table: Mapping[str, Any], where: tuple[str | int, ...],
-                   allowed: set[str] | frozenset[str], required: set[str] = frozenset()) -> None:
+                   allowed: set[str] | frozenset[str],
+                   required: set[str] | frozenset[str] = frozenset()) -> None:
         """Unknown keys and missing required keys are errors."""
         for key in table:
             if key not in allowed:
@@ -101,5 +102,5 @@ class Reader:
 
     def table(self, table: Mapping[str, Any], where: tuple[str | int, ...], key: str,
               required: bool = False) -> dict[str, Any]:
-        value = self.get(table, where, key, dict, ... if required else {})
+        value: dict[str, Any] = self.get(table, where, key, dict, ... if required else {})
         return value

@@ -8,7 +8,7 @@ actions are checked against the level's toolbox before they reach the engine, an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -24,11 +24,14 @@ class Refused(PlaygroundError, ValueError):
     """The toolbox (or the level) does not allow this action; ``str()`` says why."""
 
 
+OutcomeState = Literal["won", "lost", "playing", "done"]
+
+
 @attrs.frozen
 class Outcome:
     """``state`` is ``won``, ``lost``, ``playing`` (or ``done`` for the sandbox)."""
 
-    state: str
+    state: OutcomeState
     reason: str
     tick: int | None = None
 
@@ -54,14 +57,12 @@ class Session:
         if problem:
             raise Refused(problem)
         self.claim = claim
-        self.player_actions: list[Action] = []
-        checked = []
+        checked: list[Action] = []
         for action in actions:
             self._check(action, checked)
             checked.append(action)
         self.timeline = Timeline(level.scenario(self.knobs), self.seed, checked,
                                  snapshot_every=snapshot_every, max_snapshots=max_snapshots)
-        self.player_actions = sorted(checked, key=lambda a: a.tick)
 
     @classmethod
     def from_attempt(cls, level: Level, attempt: Attempt, **kw: Any) -> Session:
@@ -70,6 +71,12 @@ class Session:
         return cls(level, attempt.seed, attempt.knobs, attempt.actions, attempt.claim, **kw)
 
     # ------------------------------------------------------------------ the player's hand
+    @property
+    def player_actions(self) -> tuple[Action, ...]:
+        """The player's moves, applied or still ahead of the tick on screen (the timeline
+        owns them, so a rewind never loses one)."""
+        return self.timeline.moves
+
     @property
     def world(self) -> World:
         return self.timeline.world
@@ -90,7 +97,7 @@ class Session:
     def why_not(self, action: Action) -> str | None:
         """Why ``action`` would be refused now, or ``None`` if it is allowed."""
         prior = [a for a in self.player_actions if a.tick < action.tick] \
-            if action.tick <= self.timeline.world._done_through else self.player_actions
+            if action.tick <= self.timeline.world._done_through else list(self.player_actions)
         try:
             self._check(action, prior)
         except Refused as exc:
@@ -101,11 +108,16 @@ class Session:
         """Apply a player action (forking if it is in the past). Raises :class:`Refused`."""
         in_past = action.tick <= self.timeline.world._done_through
         prior = [a for a in self.player_actions if a.tick < action.tick] if in_past \
-            else self.player_actions
+            else list(self.player_actions)
         self._check(action, prior)
         self.timeline.world.validate(action)
         self.timeline.act(action)
-        self.player_actions = [*prior, action] if in_past else [*self.player_actions, action]
+
+    def drop_moves_after(self, tick: int) -> int:
+        """Forget every move after ``tick`` (the player acts in the past); how many went."""
+        before = len(self.timeline.moves)
+        self.timeline.fork(tick + 1, [])
+        return before - len(self.timeline.moves)
 
     def rewind(self, tick: int) -> None:
         """Go back to ``tick`` (actions after it stay scheduled until the player acts)."""

@@ -14,13 +14,13 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 COMMANDS = ("serve", "leaderboard")
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -204,7 +204,7 @@ def _data_dir(value: str | None) -> Path:
 def _config(args: argparse.Namespace) -> Any:
     from playground.serve.common import ServeConfig
 
-    game = ()
+    game: tuple[str, ...] = ()
     if args.game_command:
         try:
             game = tuple(shlex.split(args.game_command))

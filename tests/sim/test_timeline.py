@@ -150,3 +150,30 @@ def test_long_runs_keep_few_snapshots_and_still_rewind_exactly() -> None:
         timeline.rewind(tick)
         assert timeline.world.trace.sha256() == straight(tick).trace.sha256()
         assert len(timeline._snapshots) <= 5
+
+
+def test_a_move_made_after_a_snapshot_survives_every_rewind() -> None:
+    """A snapshot taken before a move was made must not restore the world without it: the
+    timeline schedules its moves again on every restore, so going forward replays them."""
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, snapshot_every=1_000)
+    timeline.run_until(560)  # the newest snapshot (tick -1) predates the moves below
+    moves = [Action.make(561, "cut", "n1<->n2"), Action.make(562, "freeze", "n3")]
+    for move in moves:
+        timeline.act(move)
+    timeline.run_until(1_130)
+    for back_to, forward_to in ((330, 730), (-1, 2_000), (600, 600), (561, 1_500)):
+        timeline.rewind(back_to)
+        assert timeline.moves == tuple(moves)
+        timeline.run_until(forward_to)
+        assert timeline.world.trace.sha256() == straight(forward_to, moves).trace.sha256()
+    assert timeline.world.link("n1", "n2").cut and timeline.world.nodes["n3"].status == "frozen"
+
+
+def test_a_fork_drops_exactly_the_later_moves_and_later_rewinds_keep_the_rest() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS, snapshot_every=500)
+    timeline.run_until(3_000)
+    timeline.fork(2_200, [])
+    assert timeline.moves == tuple(a for a in ACTIONS if a.tick < 2_200)
+    timeline.rewind(100)
+    timeline.run_until(3_000)
+    assert timeline.world.trace.sha256() == straight(3_000, list(timeline.moves)).trace.sha256()
