@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playground.game.errors import LevelError
+from playground.game.errors import GameFileError, LevelError
 from playground.game.level import Level, load_level
 from playground.game.reader import Reader, read_text
 from playground.game.session import Session
@@ -27,7 +27,7 @@ def check_level_file(path: str | Path) -> Level:
     return level
 
 
-def _at_script_line(level: Level, path: Path, tick: int, message: str) -> LevelError:
+def _at_script_line(level: Level, path: Path, tick: int, message: str) -> GameFileError:
     """The error at the scripted action of ``tick`` (a command if there is one), or at the
     protocol when no scripted action explains it."""
     reader = Reader(path, read_text(path, LevelError), LevelError)
