@@ -18,6 +18,7 @@ from playground.errors import PlaygroundError
 from playground.game.level import Budget
 from playground.sim import TOOLS
 from playground.sim.actions import LIE_STRATEGIES
+from playground.sim.network import parse_link
 
 #: tool -> key. Keys that are not tools: space . n + - [ ] { } i b l d z Z ? 1-9 escape.
 TOOL_KEYS: dict[str, str] = {
@@ -93,6 +94,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    choice_labels: tuple[str, ...] = ()  # what the list shows for each choice, if not itself
 
 
 def _num(value: float | None) -> str:
@@ -166,6 +168,26 @@ def tool_fields(tool: str, budget: Budget | None, selection: str | None,
         return (Field("groups", "groups", "groups", default_groups(selection, nodes),
                       required=True, help="nodes in a group talk; '|' separates groups"),)
     return ()
+
+
+#: The name of the dialog field that picks a link tool's link and direction.
+LINK_FIELD = "link"
+
+
+def link_field(selection: str, nodes: Sequence[str]) -> Field:
+    """The link a link tool acts on, both ways or either one way, picked from a list."""
+    a, b, _ = parse_link(selection)
+    a, b = sorted((a, b), key=list(nodes).index)
+    choices = (f"{a}<->{b}", f"{a}->{b}", f"{b}->{a}")
+    return Field(LINK_FIELD, "link", "choice", selection if selection in choices else choices[0],
+                 required=True, choices=choices, choice_labels=tuple(map(link_words, choices)))
+
+
+def link_words(target: str) -> str:
+    """``n2 → n1 only``, ``n1 ↔ n2 (both ways)``."""
+    if "<->" in target:
+        return target.replace("<->", " ↔ ") + " (both ways)"
+    return target.replace("->", " → ") + " only"
 
 
 def default_groups(selection: str | None, nodes: Sequence[str]) -> str:

@@ -22,15 +22,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from playground.game.actionfile import parse_share_code
 from playground.game.debrief import build_debrief
-from playground.game.errors import GameFileError
 from playground.game.level import Level
-from playground.game.session import Refused
 from playground.shipped import asset
-from playground.sim import SimError
 from playground.tui.commands import PaletteCommand
-from playground.tui.controller import PlayController, Result
+from playground.tui.controller import PlayController, Result, controller_from_share_code
 from playground.tui.diagram import default_scale
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
@@ -45,7 +41,7 @@ from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
 from playground.tui.screens.confirm import ConfirmScreen
 from playground.tui.stepper import SPEEDS, Stepper
-from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, tool_doc
+from playground.tui.tools import LINK_FIELD, TOOL_KEYS, TOOL_LABELS, tool_doc
 from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.eventlog import EventLog
 from playground.tui.widgets.panels import GoalPanel, LinksPanel, Scrubber, StatusBar
@@ -110,14 +106,11 @@ class PlayScreen(GameMixin, Screen[None]):
         self.controller = PlayController(level)
         self.share_problem: str | None = None
         if share_code:
-            try:
-                attempt = parse_share_code(share_code)
-                if attempt.level != level.id:
-                    raise Refused(f"that code is for level {attempt.level!r}")
-                self.controller = PlayController(level, seed=attempt.seed, knobs=attempt.knobs,
-                                                 actions=attempt.actions, claim=attempt.claim)
-            except (GameFileError, Refused, SimError) as exc:
-                self.share_problem = str(exc)
+            shared, problem = controller_from_share_code(level, share_code)
+            if shared is None:
+                self.share_problem = problem
+            else:
+                self.controller = shared
         self.history = History(level.nodes)
         self.stepper = Stepper()
         self.pacer = FramePacer()
@@ -405,10 +398,11 @@ class PlayScreen(GameMixin, Screen[None]):
             self.say(False, c.build_action(tool)[1] or f"no {tool} here")
             return
         target, problem = c.target_for(tool)
-        if problem:
+        fields = c.dialog_fields(tool)
+        picks_link = bool(fields) and fields[0].name == LINK_FIELD
+        if problem and not picks_link:
             self.say(False, problem)
             return
-        fields = c.fields_for(tool)
         if c.remaining(tool) == 0 or not fields:
             self._apply(tool, None)  # refused at once with the budget's reason, or applied
             return
@@ -426,7 +420,8 @@ class PlayScreen(GameMixin, Screen[None]):
         from playground.tui.screens.params import ToolParamsScreen
 
         self.app.push_screen(
-            ToolParamsScreen(f"{TOOL_LABELS.get(tool, tool)} {target} at t={c.action_tick()}",
+            ToolParamsScreen(f"{TOOL_LABELS.get(tool, tool)} {target or 'a link'} at "
+                             f"t={c.action_tick()}",
                              tool_doc(tool), fields, check), done)
 
     def _apply(self, tool: str, values: dict[str, str] | None) -> None:
@@ -479,6 +474,30 @@ class PlayScreen(GameMixin, Screen[None]):
             self.action_knob(message.name, message.direction)
         else:
             self.sync_view()
+
+    def on_knob_panel_end(self, message: KnobPanel.End) -> None:
+        result = self.controller.knob_end(message.name, message.high)
+        self.say(result.ok, result.message)
+
+    def on_knob_panel_edit(self, message: KnobPanel.Edit) -> None:
+        """Ask for a knob's value: typed (checked against range and step) or picked."""
+        c = self.controller
+        name = message.name
+        field = c.knob_field(name)
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                result = c.knob_type(name, values[name])
+                self.say(result.ok, result.message)
+
+        from playground.tui.screens.params import ToolParamsScreen
+
+        self.playing = False
+        how = "pick one" if field.choices else "type a value"
+        self.app.push_screen(ToolParamsScreen(
+            f"Set {field.label}", f"{how}; Enter keeps it as the draft, Enter again on the "
+            "knobs runs the level with it", (field,),
+            lambda values: c.knob_problem(name, values[name])), done)
 
     def on_knob_panel_apply(self, message: KnobPanel.Apply) -> None:
         self.action_apply_knobs()
