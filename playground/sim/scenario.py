@@ -24,7 +24,9 @@ NODE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*$")
 ProgramFactory = Callable[[str], Program]
 
 
-def _check_nodes(instance: object, attribute: attrs.Attribute, nodes: tuple[str, ...]) -> None:
+def _check_nodes(
+    instance: object, attribute: attrs.Attribute[tuple[str, ...]], nodes: tuple[str, ...]
+) -> None:
     if not nodes:
         raise ScenarioError("a scenario needs at least one node")
     for name in nodes:

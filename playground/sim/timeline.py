@@ -52,7 +52,7 @@ class Timeline:
         return self.world.actions
 
     def _take_snapshot(self) -> None:
-        done = self.world._done_through
+        done = self.world.simulated_through
         index = bisect.bisect_left(self._snapshot_ticks, done)
         if index < len(self._snapshot_ticks) and self._snapshot_ticks[index] == done:
             return
@@ -73,7 +73,7 @@ class Timeline:
         """Advance to ``tick``, snapshotting every ``snapshot_every`` ticks on the way."""
         world = self.world
         every = self.snapshot_every
-        mark = (max(world._done_through, 0) // every + 1) * every
+        mark = (max(world.simulated_through, 0) // every + 1) * every
         while mark <= tick:
             world.run_until(mark)
             self._take_snapshot()
@@ -84,7 +84,7 @@ class Timeline:
         """Go back (or forward) to the state right after tick ``tick`` was simulated."""
         if isinstance(tick, bool) or not isinstance(tick, int) or tick < -1:
             raise InvalidTickError(f"cannot rewind to tick {tick!r}")
-        if tick >= self.world._done_through:
+        if tick >= self.world.simulated_through:
             self.run_until(max(tick, 0))
             return
         index = bisect.bisect_right(self._snapshot_ticks, tick) - 1
@@ -111,7 +111,7 @@ class Timeline:
     def act(self, action: Action) -> None:
         """Apply an action: in the future it is scheduled; in the past it forks the timeline,
         keeping the actions before it and discarding the ones after."""
-        if action.tick > self.world._done_through:
+        if action.tick > self.world.simulated_through:
             self.world.act(action)
         else:
             self.fork(action.tick, [action])
