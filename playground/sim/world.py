@@ -22,7 +22,7 @@ from math import ceil
 from typing import Any
 
 from playground.sim.actions import TOOLS, Action
-from playground.sim.byzantine import LieSpec, rewrite
+from playground.sim.byzantine import LieSpec, ReplayBudget, rewrite
 from playground.sim.checks import Check, Finding, Violation
 from playground.sim.clocks import NodeClock
 from playground.sim.errors import (
@@ -57,7 +57,8 @@ class Node:
     """One node's runtime state. The program sees none of this except through its context."""
 
     __slots__ = ("beliefs", "clock", "clock_lie_ms", "ctx", "durable", "incarnation", "lie",
-                 "name", "out", "pending", "program", "resuming", "sent", "status", "timers")
+                 "name", "out", "pending", "program", "replays", "resuming", "sent", "status",
+                 "timers")
 
     def __init__(self, name: str, clock: NodeClock) -> None:
         self.name = name
@@ -76,6 +77,7 @@ class Node:
         self.incarnation = 0
         self.sent: deque[tuple[str, Any]] = deque(maxlen=_HISTORY)
         self.out: dict[str, Link] = {}  # outgoing links by destination
+        self.replays = ReplayBudget()
 
 
 class World:
@@ -514,6 +516,8 @@ class World:
 
     def _lie(self, node: Node, dst: str, payload: Any) -> Any:
         assert node.lie is not None and node.program is not None and node.ctx is not None
+        if node.lie.strategy == "replay" and not node.replays.take(self.now):
+            return payload  # this window's replays are spent
         params = dict(node.lie.params)
         custom = node.program.lie(node.ctx, node.lie.strategy, dst, payload, params)
         if custom is not NotImplemented:
