@@ -3,7 +3,8 @@
 ``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify`` and
 ``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
 action files, share codes) exits with status 2 and one line ``FILE:LINE: message`` on
-stderr — never a traceback.
+stderr — never a traceback. Anything else is a bug: its traceback goes to a crash log in the
+data dir, one line says where, and the exit status is 70.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playground import __version__
+from playground.crashlog import report_crash
+from playground.errors import PlaygroundError
 from playground.serve import cli as serve_cli
 
 if TYPE_CHECKING:
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from playground.game.level import Level
 
 
-class UsageError(Exception):
+class UsageError(PlaygroundError):
     """Bad input: printed as one line, exit status 2."""
 
 
@@ -63,8 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check every level: solution wins, idle loses, "
                                            "runs are deterministic")
     verify.add_argument("--json", action="store_true", help="print JSON")
-    verify.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="worker processes (default 2)")
+    verify.add_argument("--workers", "--jobs", type=_positive_int, default=None, metavar="N",
+                        help="local worker processes (default: every core; 1: no pool)")
+    verify.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
+                        help="run on a Dask cluster (the [cluster] extra) instead")
 
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
     check.add_argument("file", help="level file (TOML)")
@@ -72,36 +77,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
-    args = build_parser().parse_args(argv)
-    command = args.command or "play"
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        served = serve_cli.dispatch(args)
-        if served is not None:
-            return served
-        if command == "version":
-            print(f"playground {__version__}")
-            return 0
-        if command == "levels":
-            return cmd_levels(args)
-        if command == "run":
-            return cmd_run(args)
-        if command == "verify":
-            return cmd_verify(args)
-        if command == "check-level":
-            return cmd_check_level(args)
-        from playground.tui.app import run_app
-
-        return run_app(player=getattr(args, "player", None))
-    except UsageError as exc:
-        print(f"playground: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:  # GameFileError, SimError, Refused: all bad input
+        status = _dispatch(argv)
+        sys.stdout.flush()  # a closed pipe shows up here, not at the interpreter's exit
+        return status
+    except PlaygroundError as exc:  # bad input: level, action file, share code, argument
         print(f"playground: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`playground levels | head`)
+        return _quiet_broken_pipe()
+    except Exception as exc:  # a bug, whatever its type
+        return report_crash(exc, argv)
+
+
+def _quiet_broken_pipe() -> int:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13  # as if killed by SIGPIPE, the way shell tools end
+
+
+def _dispatch(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "play"
+    served = serve_cli.dispatch(args)
+    if served is not None:
+        return served
+    if command == "version":
+        print(f"playground {__version__}")
+        return 0
+    if command == "levels":
+        return cmd_levels(args)
+    if command == "run":
+        return cmd_run(args)
+    if command == "verify":
+        return cmd_verify(args)
+    if command == "check-level":
+        return cmd_check_level(args)
+    from playground.tui.app import run_app
+
+    return run_app(player=getattr(args, "player", None))
 
 
 def _campaign() -> Campaign:
@@ -144,17 +176,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     level = _load_level(args.level)
     if args.actions:
-        attempt = load_attempt(args.actions)
+        attempt = load_attempt(args.actions, level)
     elif args.share:
-        attempt = parse_share_code(args.share)
+        attempt = parse_share_code(args.share, level)
     else:
         attempt = Attempt(level.id)
     if args.seed is not None:
         attempt = Attempt(attempt.level, args.seed, attempt.knobs, attempt.actions,
                           attempt.claim)
-    if attempt.level != level.id:
-        raise UsageError(f"{args.actions or 'share code'}: level: these actions are for "
-                         f"{attempt.level!r}, not {level.id!r}")
     session = Session.from_attempt(level, attempt)
     session.run_to_end()
     result = session.result()
@@ -192,22 +221,12 @@ def _print_result(result: dict[str, Any]) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from playground.game.verify import verify_campaign
+    from playground.progressbar import sweep_progress
 
     campaign = _campaign()
-    show_bar = sys.stderr.isatty() or not args.json
-
-    def progress(done: int, total: int, report: dict[str, Any]) -> None:
-        if not show_bar:
-            return
-        filled = int(30 * done / total)
-        mark = "ok" if report["ok"] else "FAIL"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
-                         f"{report['level'][:28]:<28} {mark:<4}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    reports = verify_campaign(campaign, jobs=max(1, args.jobs), progress=progress)
+    with sweep_progress("verifying", sys.stderr.isatty() and not args.json) as progress:
+        reports = verify_campaign(campaign, workers=args.workers, cluster=args.cluster,
+                                  progress=progress)
     ok = all(r["ok"] for r in reports)
     if args.json:
         print(json.dumps({"ok": ok, "levels": reports}, indent=2))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from playground.game.errors import LevelError
-from playground.game.level import load_level, parse_level
+from playground.game.level import MAX_TICKS, load_level, parse_level
 from tests.game.fixtures import BREAK_LEVEL, KEEP_LEVEL
 
 
@@ -41,6 +41,8 @@ def line_of(text: str, needle: str) -> int:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('ticks = 500', 'ticks = "long"', "ticks: must be a whole number"),
+    ('ticks = 500', 'ticks = 600001', "ticks: must be between 1 and 600000"),
+    ('ticks = 500', 'ticks = 0', "ticks: must be between 1 and 600000"),
     ('ticks = 500', 'tick = 500', "tick: unknown key"),
     ('name = "test-register"', 'name = "paxos"', "unknown protocol 'paxos'"),
     ('latency = 5', 'latency = -5', "latency"),
@@ -58,6 +60,29 @@ def line_of(text: str, needle: str) -> int:
     ('freeze = { count = 1, max_duration = 100 }',
      'freeze = { count = 1, max_duration = 100, settings = ["loss"] }',
      "only set_link has settings"),
+    ('latency = 5', 'latency = inf', "network.latency: base must be a finite number"),
+    ('latency = 5', 'latency = { kind = "uniform", base = 1, high = inf }',
+     "high must be a finite number"),
+    ('latency = 5', 'latency = 5\n[clocks]\nb = { offset_ms = nan }',
+     "clocks.b.offset_ms: must be a finite number, got nan"),
+    ('ticks = 120', 'ticks = 1250', "par.ticks: 1250 is after the level's end (ticks = 500)"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "freeze"\ntarget = "a"\nduration = inf\n[goal]',
+     "script[1].duration: freeze: duration must be a finite number, got inf"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "crash"\ntarget = "a"\nrecover_after = inf\n'
+     '[goal]', "script[1].recover_after: crash: recover_after must be a finite number"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "step_clock"\ntarget = "a"\ndelta_ms = nan\n'
+     '[goal]', "script[1].delta_ms: step_clock: delta_ms must be a finite number, got nan"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "set_link"\ntarget = "a->b"\nlatency = -5\n'
+     '[goal]', "script[1].latency: set_link: latency must be >= 0, got -5"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "set_drift"\ntarget = "a"\nppm = -2e6\n[goal]',
+     "script[1].ppm: set_drift: ppm must be strictly between -1000000 and 1000000 ppm"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "partition"\ngroups = ["a", "b"]\n[goal]',
+     "script[1].groups: partition: groups must be a list of groups of node names"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "lie"\ntarget = "a"\nstrategy = "equivocate"\n'
+     'values = []\n[goal]', "script[1].values: lie: values must not be empty"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "hold"\ntarget = "a->b"\ncount = -1\n[goal]',
+     "script[1].count: hold: count must be >= 1, got -1"),
+    ('max_duration = 100', 'max_duration = inf', "toolbox.freeze.max_duration: must be a finite"),
 ])
 def test_errors_name_the_line_and_field(old: str, new: str, message: str) -> None:
     assert old in BREAK_LEVEL
@@ -80,6 +105,30 @@ def test_invalid_toml_reports_its_line() -> None:
     text = BREAK_LEVEL.replace('seed = 3', 'seed = = 3')
     err = error_for(text)
     assert err.line == line_of(text, "seed = = 3") and "invalid TOML" in str(err)
+
+
+@pytest.mark.parametrize(("old", "new", "opening"), [
+    ('briefing = "Make two nodes take different values."',
+     'briefing = """\nMake two nodes\ntake different values.', 'briefing = """'),
+    ('{violation_detail}."', '{violation_detail}."\nalso = [\n"a",', 'also = ['),
+])
+def test_something_never_closed_is_reported_where_it_opens(old: str, new: str,
+                                                           opening: str) -> None:
+    text = BREAK_LEVEL.replace(old, new, 1)
+    err = error_for(text)
+    assert err.line == line_of(text, opening)
+    assert "never closed" in str(err) and "end of document" not in str(err)
+
+
+def test_a_level_id_must_match_its_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "other-name.toml"
+    path.write_text(BREAK_LEVEL)
+    with pytest.raises(LevelError) as info:
+        load_level(path)
+    assert str(info.value) == (f"{path}:1: id: 'split' does not match the file name "
+                               "'other-name.toml'")
+    (tmp_path / "split.toml").write_text(BREAK_LEVEL)
+    assert load_level(tmp_path / "split.toml").id == "split"
 
 
 def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
@@ -114,10 +163,21 @@ def test_mutated_levels_load_or_fail_with_the_documented_error(data: st.DataObje
             lines = [""]
     text = "\n".join(lines)
     try:
-        parse_level(text, "m.toml")
+        level = parse_level(text, "m.toml")
     except LevelError as exc:
         message = str(exc)
         assert message.startswith("m.toml")
         assert "\n" not in message
         if exc.line is not None:
             assert 1 <= exc.line <= max(1, len(text.splitlines()))
+    else:  # what loads is a level the game can play: validation let nothing through
+        assert 1 <= level.ticks <= MAX_TICKS
+        assert level.nodes and len(set(level.nodes)) == len(level.nodes)
+        assert all(0 <= action.tick <= level.ticks for action in level.script)
+        assert all(b.count is None or 1 <= b.count <= 99 for b in level.toolbox.values())
+        assert all(value >= 0 for key, value in level.par.items() if key != "metrics")
+
+
+def test_the_longest_level_allowed_loads() -> None:
+    assert parse_level(BREAK_LEVEL.replace("ticks = 500", f"ticks = {MAX_TICKS}"),
+                       "long.toml").ticks == MAX_TICKS == 600_000
