@@ -292,7 +292,7 @@ class World:
         """A full copy of the state (the trace is kept by reference and a mark)."""
         trace = self.trace
         mark = trace.mark()
-        self.trace = None  # type: ignore[assignment]
+        self.trace = None  # type: ignore[assignment]  # not pickled; put back below
         try:
             state = self._freeze()
         finally:
