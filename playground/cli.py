@@ -1,7 +1,7 @@
 """The ``playground`` command.
 
-``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify`` and
-``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
+``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify``, ``solve``
+and ``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
 action files, share codes) exits with status 2 and one line ``FILE:LINE: message`` on
 stderr — never a traceback.
 """
@@ -66,10 +66,33 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="worker processes (default 2)")
 
+    solve = sub.add_parser("solve", help="search a level for its answer: attacks that break it, "
+                                         "or knob settings that keep it")
+    solve.add_argument("level", help="level id, or path to a level file")
+    solve.add_argument("--seeds", type=_positive, default=3, metavar="K",
+                       help="seeds each solution or setting is tried on (default 3)")
+    solve.add_argument("--budget", type=_positive, default=400, metavar="N",
+                       help="runs the search may spend (default 400)")
+    solve.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="seed of the search's random choices (default 0)")
+    solve.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="worker processes (default: all cores)")
+    solve.add_argument("--json", action="store_true", help="print JSON")
+
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
     check.add_argument("file", help="level file (TOML)")
     serve_cli.add_parsers(sub)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args)
         if command == "verify":
             return cmd_verify(args)
+        if command == "solve":
+            from playground.game.solve_cli import cmd_solve
+
+            return cmd_solve(args, _load_level(args.level))
         if command == "check-level":
             return cmd_check_level(args)
         from playground.tui.app import run_app
