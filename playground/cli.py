@@ -3,7 +3,8 @@
 ``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify``, ``solve``
 and ``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
 action files, share codes) exits with status 2 and one line ``FILE:LINE: message`` on
-stderr — never a traceback.
+stderr — never a traceback. Anything else is a bug: its traceback goes to a crash log in the
+data dir, one line says where, and the exit status is 70.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playground import __version__
+from playground.crashlog import report_crash
+from playground.errors import PlaygroundError
 from playground.serve import cli as serve_cli
 
 if TYPE_CHECKING:
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from playground.game.level import Level
 
 
-class UsageError(Exception):
+class UsageError(PlaygroundError):
     """Bad input: printed as one line, exit status 2."""
 
 
@@ -77,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed of the search's random choices (default 0)")
     solve.add_argument("--workers", type=_positive, default=None, metavar="N",
                        help="worker processes (default: all cores)")
+    solve.add_argument("--cluster", metavar="ADDRESS", default=None,
+                       help="run on a Dask scheduler, e.g. tcp://HOST:8786 (the [cluster] extra)")
     solve.add_argument("--json", action="store_true", help="print JSON")
 
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
@@ -97,38 +102,54 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
-    args = build_parser().parse_args(argv)
-    command = args.command or "play"
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        served = serve_cli.dispatch(args)
-        if served is not None:
-            return served
-        if command == "version":
-            print(f"playground {__version__}")
-            return 0
-        if command == "levels":
-            return cmd_levels(args)
-        if command == "run":
-            return cmd_run(args)
-        if command == "verify":
-            return cmd_verify(args)
-        if command == "solve":
-            from playground.game.solve_cli import cmd_solve
-
-            return cmd_solve(args, _load_level(args.level))
-        if command == "check-level":
-            return cmd_check_level(args)
-        from playground.tui.app import run_app
-
-        return run_app(player=getattr(args, "player", None))
-    except UsageError as exc:
-        print(f"playground: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:  # GameFileError, SimError, Refused: all bad input
+        status = _dispatch(argv)
+        sys.stdout.flush()  # a closed pipe shows up here, not at the interpreter's exit
+        return status
+    except PlaygroundError as exc:  # bad input: level, action file, share code, argument
         print(f"playground: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`playground levels | head`)
+        return _quiet_broken_pipe()
+    except Exception as exc:  # a bug, whatever its type
+        return report_crash(exc, argv)
+
+
+def _quiet_broken_pipe() -> int:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13  # as if killed by SIGPIPE, the way shell tools end
+
+
+def _dispatch(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "play"
+    served = serve_cli.dispatch(args)
+    if served is not None:
+        return served
+    if command == "version":
+        print(f"playground {__version__}")
+        return 0
+    if command == "levels":
+        return cmd_levels(args)
+    if command == "run":
+        return cmd_run(args)
+    if command == "verify":
+        return cmd_verify(args)
+    if command == "solve":
+        from playground.game.solve_cli import cmd_solve
+
+        return cmd_solve(args, _load_level(args.level))
+    if command == "check-level":
+        return cmd_check_level(args)
+    from playground.tui.app import run_app
+
+    return run_app(player=getattr(args, "player", None))
 
 
 def _campaign() -> Campaign:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playground.errors import PlaygroundError
 
-class GameFileError(ValueError):
+
+class GameFileError(PlaygroundError, ValueError):
     """A level, action or save file that cannot be used. ``str()`` is the one-line message."""
 
     def __init__(self, path: str | Path | None, line: int | None, message: str) -> None:

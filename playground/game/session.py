@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from playground.errors import PlaygroundError
 from playground.game.actionfile import Attempt
 from playground.game.level import Level
 from playground.game.scoring import Score, score_run
@@ -19,7 +20,7 @@ from playground.sim import TOOLS, Action, Timeline, Violation, World
 from playground.sim.network import parse_link
 
 
-class Refused(ValueError):
+class Refused(PlaygroundError, ValueError):
     """The toolbox (or the level) does not allow this action; ``str()`` says why."""
 
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from playground.errors import PlaygroundError
 from playground.game.actionfile import Attempt
 from playground.game.level import Level
 from playground.game.session import Session
-from playground.game.solve_batch import Job, JobResult, run_many
 from playground.game.solve_keep import KeepReport, solve_keep
 from playground.game.solve_space import (
     UNDOES,
@@ -28,6 +28,7 @@ from playground.game.solve_space import (
     space_size,
     tool_count,
 )
+from playground.game.sweep import Job, JobResult, run_many
 from playground.sim import Action
 
 Progress = Callable[[str, int, int], None]
@@ -80,6 +81,7 @@ class Search:
     ref: str
     workers: int | None
     progress: Progress | None
+    cluster: str | None = None
     tried: int = 0
     wins: list[JobResult] = field(default_factory=list)
 
@@ -87,7 +89,7 @@ class Search:
             seed: int | None = None) -> list[JobResult]:
         jobs = [Job(self.ref, seed, attack) for attack in attacks]
         report = self.progress
-        results = run_many(jobs, workers=self.workers,
+        results = run_many(jobs, workers=self.workers, cluster=self.cluster,
                            progress=(lambda d, t: report(phase, d, t)) if report else None)
         self.tried += len(jobs)
         self.wins += [r for r in results if r.outcome == "won"]
@@ -136,7 +138,7 @@ def random_attack(level: Level, moves: Sequence[Move], rng: random.Random) -> tu
 
 def _rank(result: JobResult) -> tuple[int, int, tuple[int, ...], str]:
     """Sort key of a win, best first: fewest actions, earliest violation, earliest moves."""
-    tick = result.violation_tick if result.violation_tick is not None else result.end_tick
+    tick = result.end_tick  # a win's end is the tick of the goal's violation
     actions = result.job.actions
     return (len(actions), tick, tuple(a.tick for a in actions), repr(actions))
 
@@ -162,7 +164,7 @@ def _minimal(wins: Sequence[JobResult]) -> list[JobResult]:
 
 
 def solve_break(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3,
-                budget: int = 400, workers: int | None = None,
+                budget: int = 400, workers: int | None = None, cluster: str | None = None,
                 progress: Progress | None = None) -> BreakReport:
     """Search the toolbox's attacks on ``level`` (``ref``: its id or file, for the runner)."""
     started = time.perf_counter()
@@ -171,7 +173,7 @@ def solve_break(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3,
     idle.run_to_end()
     ticks = candidate_ticks(idle.world.trace, level.ticks)
     moves = alphabet(level)
-    search = Search(level, ref, workers, progress)
+    search = Search(level, ref, workers, progress, cluster)
     grid = grid_attacks(moves, ticks, max(1, int(budget * GRID_SHARE)))
     randoms = [random_attack(level, moves, rng) for _ in range(max(1, budget - len(grid)))]
     results = search.run("searching", grid + randoms)
@@ -201,20 +203,20 @@ def _replay_elsewhere(search: Search, level: Level, wins: Sequence[JobResult],
     out = []
     for win in wins:
         code = Attempt(level.id, None, {}, win.job.actions).to_share_code()
-        tick = win.violation_tick if win.violation_tick is not None else win.end_tick
+        tick = win.end_tick
         wins_on = (level.seed, *(s for s in others if (win.job.actions, s) in won))
         out.append(Solution(win.job.actions, tick, code, wins_on, (level.seed, *others)))
     return out
 
 
 def solve(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3, budget: int = 400,
-          workers: int | None = None, progress: Progress | None = None
-          ) -> BreakReport | KeepReport:
+          workers: int | None = None, cluster: str | None = None,
+          progress: Progress | None = None) -> BreakReport | KeepReport:
     """Solve a BREAK IT or KEEP IT level (the sandbox has nothing to solve)."""
     if level.mode == "keep":
         return solve_keep(level, ref, seeds=seeds_for(level, seeds), budget=budget,
-                          workers=workers, progress=progress)
+                          workers=workers, cluster=cluster, progress=progress)
     if level.mode == "break":
         return solve_break(level, ref, search_seed=search_seed, seeds=seeds, budget=budget,
-                           workers=workers, progress=progress)
-    raise ValueError(f"{level.id}: the sandbox has no goal to solve")
+                           workers=workers, cluster=cluster, progress=progress)
+    raise PlaygroundError(f"{level.path}: mode: the sandbox has no goal to solve")

@@ -28,13 +28,11 @@ def cmd_solve(args: argparse.Namespace, level: Level) -> int:
     """Solve ``level``; exit 0 if its answer is confirmed, 1 if not."""
     from rich.console import Console
 
-    if level.mode == "sandbox":
-        raise ValueError(f"{args.level}: mode: the sandbox has no goal to solve")
     console = Console(stderr=True)
     with _progress_bar(console, enabled=console.is_terminal and not args.json) as progress:
         report = solve(level, level_ref(args.level, level), search_seed=args.seed,
                        seeds=args.seeds, budget=args.budget, workers=args.workers,
-                       progress=progress)
+                       cluster=args.cluster, progress=progress)
     if args.json:
         print(json.dumps(to_json(report), indent=2))
     else:

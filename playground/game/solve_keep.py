@@ -16,7 +16,7 @@ from typing import Any
 
 from playground.game.actionfile import Attempt
 from playground.game.level import KnobRange, Level
-from playground.game.solve_batch import Job, JobResult, run_many
+from playground.game.sweep import Job, JobResult, run_many
 
 Progress = Callable[[str, int, int], None]
 MAX_SHOWN = 3
@@ -128,7 +128,8 @@ def zoom(settings: Sequence[Mapping[str, Any]], full: Mapping[str, list[Any]],
 
 
 def solve_keep(level: Level, ref: str, *, seeds: Sequence[int], budget: int = 400,
-               workers: int | None = None, progress: Progress | None = None) -> KeepReport:
+               workers: int | None = None, cluster: str | None = None,
+               progress: Progress | None = None) -> KeepReport:
     """Run the knob grid of ``level`` on every seed in ``seeds``; a grid too big for the budget
     is thinned, and half the budget then zooms in around the best settings found."""
     started = time.perf_counter()
@@ -141,24 +142,35 @@ def solve_keep(level: Level, ref: str, *, seeds: Sequence[int], budget: int = 40
     names = sorted(axes)
     settings = [dict(zip(names, combo, strict=True))
                 for combo in itertools.product(*(axes[n] for n in names))]
-    runs = _run(ref, settings, seeds, workers, progress, "knob grid")
+    where = _Where(ref, workers, cluster, progress)
+    runs = where.run(settings, seeds, "knob grid")
     spare = per_seed - len(settings)
     if spare > 0 and _size(axes) < _size(full):
         ranked = sorted(runs, key=lambda k: (_merit(level, runs[k]), k))
         top = [runs[k][0].job.knobs or {} for k in ranked[:3]]
         near = [s for s in zoom(top, full, axes, numeric) if _key(s) not in runs][:spare]
-        runs.update(_run(ref, near, seeds, workers, progress, "zooming in"))
+        runs.update(where.run(near, seeds, "zooming in"))
     return _report(level, seeds, _size(full), runs, time.perf_counter() - started)
 
 
-def _run(ref: str, settings: Sequence[Mapping[str, Any]], seeds: Sequence[int],
-         workers: int | None, progress: Progress | None,
-         phase: str) -> dict[str, list[JobResult]]:
-    jobs = [Job(ref, seed, (), setting) for setting in settings for seed in seeds]
-    results = run_many(jobs, workers=workers,
-                       progress=(lambda d, t: progress(phase, d, t)) if progress else None)
-    n = len(seeds)
-    return {_key(setting): results[i * n:(i + 1) * n] for i, setting in enumerate(settings)}
+@dataclass(frozen=True)
+class _Where:
+    """Where and how the grid's runs go: the level's reference for the runner, the workers
+    or cluster, and the progress callback."""
+
+    ref: str
+    workers: int | None
+    cluster: str | None
+    progress: Progress | None
+
+    def run(self, settings: Sequence[Mapping[str, Any]], seeds: Sequence[int],
+            phase: str) -> dict[str, list[JobResult]]:
+        jobs = [Job(self.ref, seed, (), setting) for setting in settings for seed in seeds]
+        report = self.progress
+        results = run_many(jobs, workers=self.workers, cluster=self.cluster,
+                           progress=(lambda d, t: report(phase, d, t)) if report else None)
+        n = len(seeds)
+        return {_key(setting): results[i * n:(i + 1) * n] for i, setting in enumerate(settings)}
 
 
 def _shortfall(level: Level, result: JobResult) -> float:

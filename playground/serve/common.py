@@ -22,6 +22,7 @@ from typing import Protocol
 
 import attrs
 
+from playground.errors import PlaygroundError
 from playground.game.leaderboard import DB_NAME, LEADERBOARD_ENV, PLAYER_ENV, Leaderboard
 from playground.game.progress import PLAYER_NAME
 from playground.game.storage import DATA_DIR_ENV, atomic_write_text
@@ -37,7 +38,7 @@ MAX_COLS, MAX_ROWS = 500, 200
 SPARE_CPU = 0.3
 
 
-class ConfigError(ValueError):
+class ConfigError(PlaygroundError, ValueError):
     """A bad server setting (a missing password file, say): one line, exit status 2."""
 
 

@@ -1,13 +1,16 @@
 """Exceptions raised by the engine's public functions.
 
-Every error the engine raises for bad input derives from :class:`SimError`, so callers (the CLI,
-level loader, UI) can turn any of them into a one-line message without a traceback.
+Every error the engine raises for bad input derives from :class:`SimError` (a
+:class:`~playground.errors.PlaygroundError`, and a ``ValueError``), so callers (the CLI, level
+loader, UI) can turn any of them into a one-line message without a traceback.
 """
 
 from __future__ import annotations
 
+from playground.errors import PlaygroundError
 
-class SimError(ValueError):
+
+class SimError(PlaygroundError, ValueError):
     """Base class: bad input to the simulation engine."""
 
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from playground.errors import PlaygroundError
 from playground.tui.stepper import FRAME_SECONDS
 
 #: The longest gap a budget may stretch it to (a busy game still moves once a second).
@@ -37,7 +38,7 @@ SMOOTHING = 0.2
 BudgetSource = Callable[[], "float | None"]
 
 
-class BudgetError(ValueError):
+class BudgetError(PlaygroundError, ValueError):
     """A frame budget that is not a fraction of a core."""
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from playground.errors import PlaygroundError
 from playground.game.level import Budget
 from playground.sim import TOOLS
 from playground.sim.actions import LIE_STRATEGIES
@@ -174,7 +175,7 @@ def default_groups(selection: str | None, nodes: Sequence[str]) -> str:
     return f"{chosen} | {' '.join(rest)}" if rest else chosen
 
 
-class FieldError(ValueError):
+class FieldError(PlaygroundError, ValueError):
     """A field the player filled in is not valid; ``str()`` says why."""
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from playground.game.errors import LevelError
-from playground.game.level import load_level, parse_level
+from playground.game.level import MAX_TICKS, load_level, parse_level
 from tests.game.fixtures import BREAK_LEVEL, KEEP_LEVEL
 
 
@@ -41,6 +41,8 @@ def line_of(text: str, needle: str) -> int:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('ticks = 500', 'ticks = "long"', "ticks: must be a whole number"),
+    ('ticks = 500', 'ticks = 600001', "ticks: must be between 1 and 600000"),
+    ('ticks = 500', 'ticks = 0', "ticks: must be between 1 and 600000"),
     ('ticks = 500', 'tick = 500', "tick: unknown key"),
     ('name = "test-register"', 'name = "paxos"', "unknown protocol 'paxos'"),
     ('latency = 5', 'latency = -5', "latency"),
@@ -114,10 +116,21 @@ def test_mutated_levels_load_or_fail_with_the_documented_error(data: st.DataObje
             lines = [""]
     text = "\n".join(lines)
     try:
-        parse_level(text, "m.toml")
+        level = parse_level(text, "m.toml")
     except LevelError as exc:
         message = str(exc)
         assert message.startswith("m.toml")
         assert "\n" not in message
         if exc.line is not None:
             assert 1 <= exc.line <= max(1, len(text.splitlines()))
+    else:  # what loads is a level the game can play: validation let nothing through
+        assert 1 <= level.ticks <= MAX_TICKS
+        assert level.nodes and len(set(level.nodes)) == len(level.nodes)
+        assert all(0 <= action.tick <= level.ticks for action in level.script)
+        assert all(b.count is None or 1 <= b.count <= 99 for b in level.toolbox.values())
+        assert all(value >= 0 for key, value in level.par.items() if key != "metrics")
+
+
+def test_the_longest_level_allowed_loads() -> None:
+    assert parse_level(BREAK_LEVEL.replace("ticks = 500", f"ticks = {MAX_TICKS}"),
+                       "long.toml").ticks == MAX_TICKS == 600_000

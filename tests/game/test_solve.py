@@ -11,9 +11,9 @@ from playground.cli import main
 from playground.game.campaign import load_campaign
 from playground.game.level import Level, load_level
 from playground.game.solve import BreakReport, Search, shrink, solve, solve_break
-from playground.game.solve_batch import Job, run_many
 from playground.game.solve_keep import KeepReport, axis, thin
 from playground.game.solve_report import to_json
+from playground.game.sweep import Job, run_many
 from playground.sim import Action
 
 LEVELS = Path(__file__).resolve().parents[2] / "levels"

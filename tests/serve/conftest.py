@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -219,12 +219,16 @@ class Terminal:
             if not await self.read_some(min(left, 0.5)) and self.process.stdout.at_eof():
                 raise AssertionError(f"session ended before {text!r}:\n{self.text()}")
 
-    async def drain(self, quiet: float = 0.3, limit: float = 5.0) -> None:
-        """Read until the game has been silent for ``quiet`` seconds."""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if not await self.read_some(quiet):
-                return
+    async def wait_until(self, done: Callable[[], object], what: str,
+                         timeout: float = 20.0) -> None:
+        """Read until ``done()`` is true (the screen shows what the test waits for)."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{what} never happened:\n{self.text()}")
+            if not await self.read_some(min(left, 0.5)) and self.process.stdout.at_eof():
+                raise AssertionError(f"session ended before {what}:\n{self.text()}")
 
     async def read_to_end(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout

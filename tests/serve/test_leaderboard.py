@@ -65,6 +65,7 @@ import sys, time
 from pathlib import Path
 from playground.game.leaderboard import Leaderboard
 path, me, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+(go.parent / f"ready-{{me}}").touch()
 while not go.exists():
     time.sleep(0.001)
 board = Leaderboard(path)
@@ -81,7 +82,10 @@ def test_many_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(writes=writes), str(path),
                                str(n), str(go)], env=env, stderr=subprocess.PIPE, text=True)
              for n in range(writers)]
-    time.sleep(0.3)  # let them all start and wait at the line
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < writers:  # all started, waiting at the line
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
     go.touch()
     errors = [p.communicate(timeout=60)[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), "\n".join(errors)

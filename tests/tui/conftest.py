@@ -7,7 +7,8 @@ an explicit theme, so pilot runs and snapshots are deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,25 @@ def win_levels(data_dir: Path, *level_ids: str, stars: int = 2) -> None:
     progress = Progress.load("local", data_dir)
     for level_id in level_ids:
         progress.record(level_id, True, stars, 500, "DSP1-test")
+
+
+async def wait_until(pilot, done: Callable[[], object], what: str, timeout: float = 20.0) -> None:
+    """Let the app run until ``done()`` is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} never happened")
+        await pilot.pause(0.02)
+
+
+class FakeClock:
+    """Real seconds as the test says they pass (the play screen's ``clock``)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 async def start(pilot, level_id: str) -> PlayScreen:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,15 +20,7 @@ from playground.tui.pacing import (
 )
 from playground.tui.stepper import FRAME_SECONDS, MAX_FRAME_SECONDS, Stepper
 from playground.tui.widgets.panels import StatusBar
-from tests.tui.conftest import make_app, start
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.tui.conftest import FakeClock, make_app, start
 
 
 def run_frames(pacer: FramePacer, clock: FakeClock, cost: float, frames: int) -> float:
@@ -109,28 +101,73 @@ def test_budgets_from_the_environment() -> None:
             parse_budget(bad)
 
 
-async def test_a_paced_game_paints_less_often_but_keeps_simulated_time(data_dir: Path) -> None:
-    app = make_app(data_dir, frame_budget=0.0005)
+class FrameTimers:
+    """Stands in for the play screen's ``set_timer``: the test fires each frame itself, after
+    moving the fake clocks on by the gap the screen asked for."""
+
+    def __init__(self) -> None:
+        self.pending: list[PendingFrame] = []
+
+    def __call__(self, delay: float, callback: Callable[[], None]) -> PendingFrame:
+        frame = PendingFrame(delay, callback)
+        self.pending.append(frame)
+        return frame
+
+    def next(self) -> PendingFrame:
+        live = [f for f in self.pending if not f.stopped]
+        assert len(live) == 1, f"expected one frame scheduled, got {len(live)}"
+        self.pending.clear()
+        return live[0]
+
+
+class PendingFrame:
+    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
+        self.delay = delay
+        self.callback = callback
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+async def play_for(data_dir: Path, budget: float | None, seconds: float,
+                   frame_cpu: float) -> tuple[list[float], int, str]:
+    """Play first-cut at 16x for ``seconds`` of (fake) real time, each frame costing
+    ``frame_cpu`` CPU seconds; returns the gaps asked for, the tick reached, the status."""
+    app = make_app(data_dir, frame_budget=budget)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await start(pilot, "first-cut")
+        assert screen.pacer.budget == budget  # the app hands its budget to the screen
         screen.action_speed(16)
-        frames = 0
-        original = screen.after_change
-
-        def counted() -> None:
-            nonlocal frames
-            frames += 1
-            original()
-
-        screen.after_change = counted  # type: ignore[method-assign]
-        began = time.monotonic()
+        wall, cpu, timers = FakeClock(), FakeClock(), FrameTimers()
+        screen.clock = wall
+        screen.pacer = FramePacer(budget, cpu_clock=cpu)
+        screen.set_timer = timers  # type: ignore[assignment]
         screen.playing = True
-        await pilot.pause(1.5)
-        assert "fps (shared server)" in screen.query_one(StatusBar).text  # not a broken game
+        gaps: list[float] = []
+        while True:
+            frame = timers.next()
+            if wall.now + frame.delay > seconds:
+                break
+            gaps.append(frame.delay)
+            wall.now += frame.delay
+            cpu.now += frame_cpu
+            frame.callback()
+        status = screen.query_one(StatusBar).text
         screen.playing = False
         assert "fps" not in screen.query_one(StatusBar).text
-        elapsed = time.monotonic() - began
-        assert screen.pacer.interval > 10 * FRAME_SECONDS  # 0.05% of a core: slow frames
-        assert frames < elapsed / FRAME_SECONDS / 4
-        # ...yet time ran at 16x (800 ticks a second) up to the last frame drawn.
-        assert screen.controller.world.now >= 800 * (elapsed - SLOWEST_FRAME_SECONDS) * 0.5
+        return gaps, screen.controller.world.now, status
+
+
+async def test_a_paced_game_paints_less_often_but_keeps_simulated_time(data_dir: Path) -> None:
+    # 4 ms of CPU a frame against 0.05% of a core: the slowest pace, one frame a second
+    paced, paced_now, paced_status = await play_for(data_dir, 0.0005, 3.0, 0.004)
+    free, free_now, free_status = await play_for(data_dir, None, 3.0, 0.004)
+    # the first gap comes before any frame, the second after one with no cost to go by
+    assert paced == [FRAME_SECONDS] * 2 + [SLOWEST_FRAME_SECONDS] * 2
+    assert set(free) == {FRAME_SECONDS} and len(free) >= 89
+    assert "~1 fps (shared server)" in paced_status  # a slow room, not a broken game
+    assert "fps" not in free_status
+    # ...yet time runs at 16x (800 ticks a real second) in both, up to the last frame drawn
+    assert paced_now == pytest.approx(800 * sum(paced), abs=1)
+    assert free_now == pytest.approx(800 * sum(free), abs=1)

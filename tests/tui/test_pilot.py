@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.command import CommandList
+
 from playground.game.campaign import load_campaign
 from playground.game.progress import Progress
 from playground.sim import FROZEN
+from playground.tui.app import PlaygroundApp
 from playground.tui.screens.briefing import BriefingModal, BriefingScreen, ShareCodeScreen
 from playground.tui.screens.campaign import CampaignScreen
 from playground.tui.screens.codex import CodexScreen
@@ -23,9 +26,19 @@ from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.panels import LinksPanel, Scrubber, StatusBar
 from playground.tui.widgets.spacetime import SpaceTime
 from playground.tui.widgets.toolbox import KnobPanel, Toolbox
-from tests.tui.conftest import CAMPAIGN, make_app, start, win_levels
+from tests.tui.conftest import CAMPAIGN, FakeClock, make_app, start, wait_until, win_levels
 
 SIZE = (120, 40)
+
+
+def highlighted_command(app: PlaygroundApp) -> str | None:
+    """The command the palette would run on Enter, if it is open and lists one."""
+    lists = app.screen.query(CommandList)
+    if not lists or lists.first().highlighted is None:
+        return None
+    command_list = lists.first()
+    prompt = str(command_list.get_option_at_index(command_list.highlighted).prompt)
+    return prompt.splitlines()[0]  # its title; its keys are on the next line
 
 
 def jump(n: int) -> list[str]:
@@ -189,15 +202,22 @@ async def test_speed_play_pause_and_the_timer(data_dir: Path) -> None:
         assert screen.speed == 64 and "64x" in screen.query_one(StatusBar).text
         await pilot.press("minus")
         assert screen.speed == 16
+        wall = FakeClock()
+        screen.clock = wall
         await pilot.press("space")
         assert screen.playing
-        await pilot.pause(0.3)
-        assert screen.controller.now > 0
+        wall.now += 0.5  # half a real second at 16x: 400 ticks
+        await wait_until(pilot, lambda: screen.controller.now > 0, "the clock to run")
+        assert screen.controller.now == 400
         await pilot.press("space")
         assert not screen.playing
-        now = screen.controller.now
-        await pilot.pause(0.2)
-        assert screen.controller.now == now
+        wall.now += 1.0
+        screen._frame()  # a frame already due when the key came does nothing
+        assert screen.controller.now == 400
+        await pilot.press("space")  # the second spent paused is not made up for
+        wall.now += 0.25
+        await wait_until(pilot, lambda: screen.controller.now > 400, "the clock to run again")
+        assert screen.controller.now == 600
 
 
 async def test_step_tick_and_next_event(data_dir: Path) -> None:
@@ -320,10 +340,10 @@ async def test_palette_runs_play_commands(data_dir: Path) -> None:
         assert "Speed 64x" in titles and "Tool: cut link (select a target)" in titles
         await pilot.press("ctrl+p")
         await pilot.press(*"speed 64x")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: highlighted_command(app) == "Speed 64x",
+                         "'Speed 64x' highlighted in the palette")
         await pilot.press("enter")
-        await pilot.pause()
-        assert screen.speed == 64
+        await wait_until(pilot, lambda: screen.speed == 64, "the speed set to 64x")
 
 
 async def test_settings_change_theme_colour_and_are_saved(data_dir: Path) -> None:

@@ -10,6 +10,7 @@ entry and (where it makes sense) a mouse target.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual import events
 from textual.app import ComposeResult
@@ -118,7 +119,8 @@ class PlayScreen(GameMixin, Screen[None]):
         self.hint: str | None = None
         self._timer: Timer | None = None
         self._ready = False
-        self._last_frame = time.monotonic()
+        self.clock: Callable[[], float] = time.monotonic  # real seconds; tests inject one
+        self._last_frame = self.clock()
         self._requirements = tuple(
             f"{r.metric} " + " and ".join(b for b in (
                 f"≥ {r.min:g}" if r.min is not None else "",
@@ -181,7 +183,7 @@ class PlayScreen(GameMixin, Screen[None]):
             return
         self._cancel_frame()
         if playing:
-            self._last_frame = time.monotonic()
+            self._last_frame = self.clock()
             self.pacer.restart()
             self._timer = self.set_timer(self.pacer.interval, self._frame)
         self._refresh_status()
@@ -203,14 +205,14 @@ class PlayScreen(GameMixin, Screen[None]):
         self._timer = None
         if not self.playing:
             return
-        now = time.monotonic()
+        now = self.clock()
         elapsed, self._last_frame = now - self._last_frame, now
         ticks = self.stepper.due(elapsed)
         if ticks:
             self.controller.advance_by(ticks)
             self.after_change()
         if self.playing:  # the gap counts from this frame's start, so 30 fps stays 30 fps
-            gap = self.pacer.frame_done() - (time.monotonic() - now)
+            gap = self.pacer.frame_done() - (self.clock() - now)
             self._timer = self.set_timer(max(0.001, gap), self._frame)
 
     def pause_clock(self) -> None:
