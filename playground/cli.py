@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("level", help="level id, or path to a level file")
     solve.add_argument("--seeds", type=_positive, default=3, metavar="K",
                        help="seeds each solution or setting is tried on (default 3)")
-    solve.add_argument("--budget", type=_positive, default=400, metavar="N",
-                       help="runs the search may spend (default 400)")
+    solve.add_argument("--budget", type=_positive, default=300, metavar="N",
+                       help="runs the search may spend (default 300)")
     solve.add_argument("--seed", type=int, default=0, metavar="S",
                        help="seed of the search's random choices (default 0)")
     solve.add_argument("--workers", type=_positive, default=None, metavar="N",
@@ -262,7 +262,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         for r in reports:
             status = "ok  " if r["ok"] else "FAIL"
-            print(f"{status} {r['level']}" + "".join(f"\n     - {p}" for p in r["problems"]))
+            health = r.get("health") or {}
+            figure = f"  (difficulty {health['difficulty']:.1%})" if health else ""
+            print(f"{status} {r['level']}{figure}"
+                  + "".join(f"\n     - {p}" for p in r["problems"])
+                  + "".join(f"\n     note: {n}" for n in health.get("notes", ())))
         print(f"{sum(r['ok'] for r in reports)} of {len(reports)} levels verified")
     return 0 if ok else 1
 

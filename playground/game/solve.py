@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from playground.errors import PlaygroundError
@@ -21,8 +21,11 @@ from playground.game.level import Level
 from playground.game.session import Session
 from playground.game.solve_keep import KeepReport, solve_keep
 from playground.game.solve_space import (
+    DEFAULT_BUDGET,
+    SMALL_BATCH,
     UNDOES,
     Move,
+    Progress,
     alphabet,
     candidate_ticks,
     space_size,
@@ -31,7 +34,6 @@ from playground.game.solve_space import (
 from playground.game.sweep import Job, JobResult, run_many
 from playground.sim import Action
 
-Progress = Callable[[str, int, int], None]
 GRID_SHARE = 0.6  # of the budget, for the grid of single moves at telling moments
 MAX_SHOWN = 3  # minimal solutions reported
 
@@ -86,10 +88,13 @@ class Search:
     wins: list[JobResult] = field(default_factory=list)
 
     def run(self, phase: str, attacks: Sequence[tuple[Action, ...]],
-            seed: int | None = None) -> list[JobResult]:
-        jobs = [Job(self.ref, seed, attack) for attack in attacks]
+            seeds: Sequence[int | None] = (None,)) -> list[JobResult]:
+        """Run every attack on every seed (``None``: the level's); small batches stay in
+        this process, where a pool would cost more than it saves."""
+        jobs = [Job(self.ref, seed, attack) for attack in attacks for seed in seeds]
         report = self.progress
-        results = run_many(jobs, workers=self.workers, cluster=self.cluster,
+        workers = 1 if len(jobs) < SMALL_BATCH and self.cluster is None else self.workers
+        results = run_many(jobs, workers=workers, cluster=self.cluster,
                            progress=(lambda d, t: report(phase, d, t)) if report else None)
         self.tried += len(jobs)
         self.wins += [r for r in results if r.outcome == "won"]
@@ -164,8 +169,8 @@ def _minimal(wins: Sequence[JobResult]) -> list[JobResult]:
 
 
 def solve_break(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3,
-                budget: int = 400, workers: int | None = None, cluster: str | None = None,
-                progress: Progress | None = None) -> BreakReport:
+                budget: int = DEFAULT_BUDGET, workers: int | None = None,
+                cluster: str | None = None, progress: Progress | None = None) -> BreakReport:
     """Search the toolbox's attacks on ``level`` (``ref``: its id or file, for the runner)."""
     started = time.perf_counter()
     rng = random.Random(search_seed)
@@ -196,9 +201,8 @@ def _replay_elsewhere(search: Search, level: Level, wins: Sequence[JobResult],
                       count: int) -> list[Solution]:
     """Each win as a :class:`Solution`, replayed on the ``count - 1`` seeds after the level's."""
     others = seeds_for(level, count)[1:]
-    jobs = [(win.job.actions, seed) for win in wins for seed in others]
-    won = {(r.job.actions, r.job.seed) for seed in others
-           for r in search.run("other seeds", [a for a, s in jobs if s == seed], seed)
+    won = {(r.job.actions, r.job.seed)
+           for r in search.run("other seeds", [w.job.actions for w in wins], others)
            if r.outcome == "won"}
     out = []
     for win in wins:
@@ -209,8 +213,8 @@ def _replay_elsewhere(search: Search, level: Level, wins: Sequence[JobResult],
     return out
 
 
-def solve(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3, budget: int = 400,
-          workers: int | None = None, cluster: str | None = None,
+def solve(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3,
+          budget: int = DEFAULT_BUDGET, workers: int | None = None, cluster: str | None = None,
           progress: Progress | None = None) -> BreakReport | KeepReport:
     """Solve a BREAK IT or KEEP IT level (the sandbox has nothing to solve)."""
     if level.mode == "keep":

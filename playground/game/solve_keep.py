@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from playground.game.actionfile import Attempt
 from playground.game.level import KnobRange, Level
+from playground.game.solve_space import DEFAULT_BUDGET, SMALL_BATCH, Progress
 from playground.game.sweep import Job, JobResult, run_many
 
-Progress = Callable[[str, int, int], None]
 MAX_SHOWN = 3
 
 
@@ -51,6 +51,8 @@ class KeepReport:
     seeds: tuple[int, ...]
     grid: int
     tried: int
+    sampled: int  # settings of the evenly spread (unzoomed) grid
+    sampled_won: int  # of those, the ones that win on the level's seed
     runs: int
     won_home: int
     won_everywhere: int
@@ -60,8 +62,9 @@ class KeepReport:
 
     @property
     def winning_fraction(self) -> float:
-        """The share of settings tried that win the level as played (its own seed)."""
-        return self.won_home / self.tried if self.tried else 0.0
+        """The share of an evenly spread grid of settings that win the level as played (its
+        own seed): the chance a setting picked at random wins."""
+        return self.sampled_won / self.sampled if self.sampled else 0.0
 
     @property
     def confirmed(self) -> bool:
@@ -127,7 +130,7 @@ def zoom(settings: Sequence[Mapping[str, Any]], full: Mapping[str, list[Any]],
     return list(out.values())
 
 
-def solve_keep(level: Level, ref: str, *, seeds: Sequence[int], budget: int = 400,
+def solve_keep(level: Level, ref: str, *, seeds: Sequence[int], budget: int = DEFAULT_BUDGET,
                workers: int | None = None, cluster: str | None = None,
                progress: Progress | None = None) -> KeepReport:
     """Run the knob grid of ``level`` on every seed in ``seeds``; a grid too big for the budget
@@ -144,13 +147,14 @@ def solve_keep(level: Level, ref: str, *, seeds: Sequence[int], budget: int = 40
                 for combo in itertools.product(*(axes[n] for n in names))]
     where = _Where(ref, workers, cluster, progress)
     runs = where.run(settings, seeds, "knob grid")
+    sampled = (len(runs), sum(1 for r in runs.values() if r[0].outcome == "won"))
     spare = per_seed - len(settings)
     if spare > 0 and _size(axes) < _size(full):
         ranked = sorted(runs, key=lambda k: (_merit(level, runs[k]), k))
         top = [runs[k][0].job.knobs or {} for k in ranked[:3]]
         near = [s for s in zoom(top, full, axes, numeric) if _key(s) not in runs][:spare]
         runs.update(where.run(near, seeds, "zooming in"))
-    return _report(level, seeds, _size(full), runs, time.perf_counter() - started)
+    return _report(level, seeds, _size(full), sampled, runs, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,8 @@ class _Where:
             phase: str) -> dict[str, list[JobResult]]:
         jobs = [Job(self.ref, seed, (), setting) for setting in settings for seed in seeds]
         report = self.progress
-        results = run_many(jobs, workers=self.workers, cluster=self.cluster,
+        small = len(jobs) < SMALL_BATCH and self.cluster is None
+        results = run_many(jobs, workers=1 if small else self.workers, cluster=self.cluster,
                            progress=(lambda d, t: report(phase, d, t)) if report else None)
         n = len(seeds)
         return {_key(setting): results[i * n:(i + 1) * n] for i, setting in enumerate(settings)}
@@ -196,7 +201,7 @@ def _merit(level: Level, runs: Sequence[JobResult]) -> tuple[int, int, bool, flo
             int(home.metrics.get("messages", 0)))
 
 
-def _report(level: Level, seeds: Sequence[int], grid: int,
+def _report(level: Level, seeds: Sequence[int], grid: int, sampled: tuple[int, int],
             runs: Mapping[str, list[JobResult]], seconds: float) -> KeepReport:
     winners: list[Setting] = []
     best: dict[str, Best] = {}
@@ -220,6 +225,7 @@ def _report(level: Level, seeds: Sequence[int], grid: int,
     winners.sort(key=lambda s: (-s.seeds_won, -s.stars, s.messages, _key(s.knobs)))
     return KeepReport(
         level=level.id, seeds=tuple(seeds), grid=grid, tried=len(runs),
+        sampled=sampled[0], sampled_won=sampled[1],
         runs=len(runs) * len(seeds), won_home=len(winners),
         won_everywhere=sum(1 for s in winners if s.seeds_won == len(seeds)),
         winners=tuple(winners[:MAX_SHOWN]),

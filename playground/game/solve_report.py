@@ -98,7 +98,8 @@ def render(report: BreakReport | KeepReport, console: Console) -> None:
         rows = [("knob grid", f"{report.grid:,} settings, {report.tried:,} tried"),
                 ("seeds", ", ".join(map(str, report.seeds))),
                 ("runs", f"{report.runs:,}"),
-                ("winning fraction", f"{report.winning_fraction:.1%} win on the level's seed"),
+                ("winning fraction", f"{report.winning_fraction:.1%} of an even grid of "
+                                     f"{report.sampled:,} win on the level's seed"),
                 ("robust", f"{report.won_everywhere:,} settings win on every seed")]
         rows += [(f"best {b.metric}", f"{b.value:g} with {knob_words(b.knobs)}"
                   + (f" (par {b.par:g})" if b.par is not None else "")) for b in report.best]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,9 @@ LINK_SETTINGS: dict[str, tuple[float, ...]] = {
 # Kinds of trace events that mark a moment worth acting around, most telling first.
 MOMENT_KINDS = ("command", "decide", "state", "observe", "timer", "deliver", "send")
 OFFSETS = (-1, 0, 1, -10, 10, -50)
+Progress = Callable[[str, int, int], None]  # (phase, runs done, runs in the phase)
+DEFAULT_BUDGET = 300  # runs one search may spend
+SMALL_BATCH = 16  # batches of fewer runs stay in the caller's process
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Verification of the campaign: every reference solution wins, doing nothing loses, and two
-runs of the same attempt give the same trace hash."""
+"""Verification of the campaign: every reference solution wins, doing nothing loses, two
+runs of the same attempt give the same trace hash, and the solver finds the level healthy
+(:mod:`playground.game.solve_health`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from playground.game.actionfile import Attempt
 from playground.game.campaign import Campaign, load_campaign
 from playground.game.errors import GameFileError
 from playground.game.session import Refused, Session
+from playground.game.solve_health import level_health
 
 
 def verify_level(folder: str, level_id: str) -> dict[str, Any]:
@@ -56,6 +58,8 @@ def verify_level(folder: str, level_id: str) -> dict[str, Any]:
     report["empty"] = {"outcome": idle_outcome.state, "reason": idle_outcome.reason}
     if idle_outcome.state == "won":
         problems.append("doing nothing wins")
+    report["health"] = level_health(level, level.path, attempt)
+    problems += [f"solver: {p}" for p in report["health"]["problems"]]
     report.update(ok=not problems, problems=problems)
     return report
 
