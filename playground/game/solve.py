@@ -36,6 +36,7 @@ from playground.sim import Action
 
 GRID_SHARE = 0.6  # of the budget, for the grid of single moves at telling moments
 MAX_SHOWN = 3  # minimal solutions reported
+TIGHTEN_RUNS = 24  # runs spent moving the best win earlier
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class BreakReport:
     random_tried: int
     random_won: int
     solutions: tuple[Solution, ...]
+    hint: str = ""
     seconds: float = 0.0
 
     @property
@@ -187,14 +189,50 @@ def solve_break(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3,
     fewest = len(found[0].job.actions) if found else 0
     if fewest > 1:
         found = _minimal([shrink(search, w) for w in found[:MAX_SHOWN]])
+    if found:
+        tighten(search, found[0], ticks)
+        size = len(found[0].job.actions)
+        found = _minimal([w for w in search.wins if len(w.job.actions) <= size])
+    home_wins = list(search.wins)
     solutions = _replay_elsewhere(search, level, found[:MAX_SHOWN], seeds)
     tried_ticks = len({a.tick for attack in grid for a in attack})
     return BreakReport(
         level=level.id, unbreakable=level.unbreakable, seed=search_seed,
         space=space_size(level, moves), moves=len(moves), ticks_tried=tried_ticks,
         tried=search.tried, random_tried=len(randoms), random_won=random_won,
-        solutions=tuple(solutions), seconds=time.perf_counter() - started,
+        solutions=tuple(solutions), hint=window_hint(home_wins),
+        seconds=time.perf_counter() - started,
     )
+
+
+def tighten(search: Search, win: JobResult, ticks: Sequence[int]) -> None:
+    """Try a win's first move earlier, at up to :data:`TIGHTEN_RUNS` telling ticks spread
+    over the time before it (the other moves keep their distance): an earlier violation."""
+    first, *rest = win.job.actions
+    earlier = sorted(t for t in set(ticks) if t < first.tick)
+    step = max(1, len(earlier) // TIGHTEN_RUNS)
+    attacks = []
+    for tick in earlier[::step][:TIGHTEN_RUNS]:
+        shift = tick - first.tick
+        moved = [Move(a.tool, a.target, a.params).at(a.tick + shift) for a in (first, *rest)]
+        attacks.append(tuple(moved))
+    search.run("tightening", attacks)
+
+
+def window_hint(wins: Sequence[JobResult]) -> str:
+    """A hint that points without giving the move away: the tool, the target and the span of
+    ticks in which the best single move found wins, e.g. ``a freeze on client-1 between t=601
+    and t=1210 wins``."""
+    if not wins:
+        return ""
+    best = min(wins, key=_rank).job.actions[0]
+    ticks = sorted(w.job.actions[0].tick for w in wins if len(w.job.actions) == 1
+                   and (w.job.actions[0].tool, w.job.actions[0].target)
+                   == (best.tool, best.target))
+    where = "" if best.target == "*" else f" on {best.target}"
+    if len(ticks) < 2:
+        return f"a {best.tool}{where} around t={best.tick} wins"
+    return f"a {best.tool}{where} between t={ticks[0]} and t={ticks[-1]} wins"
 
 
 def _replay_elsewhere(search: Search, level: Level, wins: Sequence[JobResult],

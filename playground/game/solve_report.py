@@ -83,7 +83,7 @@ def to_json(report: BreakReport | KeepReport) -> dict[str, Any]:
             "search_seed": report.seed, "space": report.space, "moves": report.moves,
             "ticks_tried": report.ticks_tried, "candidates_tried": report.tried,
             "random_attacks": report.random_tried, "random_wins": report.random_won,
-            "solutions": [_solution_json(s) for s in report.solutions]}
+            "hint": report.hint, "solutions": [_solution_json(s) for s in report.solutions]}
 
 
 def render(report: BreakReport | KeepReport, console: Console) -> None:
@@ -109,6 +109,8 @@ def render(report: BreakReport | KeepReport, console: Console) -> None:
                 ("candidates tried", f"{report.tried:,}"),
                 ("winning fraction", f"{report.winning_fraction:.1%} of "
                                      f"{report.random_tried:,} random attacks win")]
+        if report.hint:
+            rows.append(("hint", report.hint))
     rows.append(("seconds", f"{report.seconds:.1f}"))
     for row in rows:
         summary.add_row(*row)

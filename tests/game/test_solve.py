@@ -46,6 +46,7 @@ def test_stale_read_needs_a_partition_that_splits_writer_and_reader_across_repli
         assert writer & {"n1", "n2", "n3"} and reader & {"n1", "n2", "n3"}, \
             "each side keeps a replica, so both the write and the read succeed"
     assert 0 < report.winning_fraction < 1
+    assert report.hint.startswith("a partition between t=") and "groups" not in report.hint
 
 
 def test_a_solution_share_code_replays_with_playground_run(
