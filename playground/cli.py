@@ -66,19 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check every level: solution wins, idle loses, "
                                            "runs are deterministic")
     verify.add_argument("--json", action="store_true", help="print JSON")
-    verify.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="worker processes (default 2)")
+    verify.add_argument("--workers", "--jobs", type=_positive_int, default=None, metavar="N",
+                        help="local worker processes (default: every core; 1: no pool)")
+    verify.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
+                        help="run on a Dask cluster (the [cluster] extra) instead")
 
     solve = sub.add_parser("solve", help="search a level for its answer: attacks that break it, "
                                          "or knob settings that keep it")
     solve.add_argument("level", help="level id, or path to a level file")
-    solve.add_argument("--seeds", type=_positive, default=3, metavar="K",
+    solve.add_argument("--seeds", type=_positive_int, default=3, metavar="K",
                        help="seeds each solution or setting is tried on (default 3)")
-    solve.add_argument("--budget", type=_positive, default=300, metavar="N",
+    solve.add_argument("--budget", type=_positive_int, default=300, metavar="N",
                        help="runs the search may spend (default 300)")
     solve.add_argument("--seed", type=int, default=0, metavar="S",
                        help="seed of the search's random choices (default 0)")
-    solve.add_argument("--workers", type=_positive, default=None, metavar="N",
+    solve.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                        help="worker processes (default: all cores)")
     solve.add_argument("--cluster", metavar="ADDRESS", default=None,
                        help="run on a Dask scheduler, e.g. tcp://HOST:8786 (the [cluster] extra)")
@@ -90,11 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -192,17 +195,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     level = _load_level(args.level)
     if args.actions:
-        attempt = load_attempt(args.actions)
+        attempt = load_attempt(args.actions, level)
     elif args.share:
-        attempt = parse_share_code(args.share)
+        attempt = parse_share_code(args.share, level)
     else:
         attempt = Attempt(level.id)
     if args.seed is not None:
         attempt = Attempt(attempt.level, args.seed, attempt.knobs, attempt.actions,
                           attempt.claim)
-    if attempt.level != level.id:
-        raise UsageError(f"{args.actions or 'share code'}: level: these actions are for "
-                         f"{attempt.level!r}, not {level.id!r}")
     session = Session.from_attempt(level, attempt)
     session.run_to_end()
     result = session.result()
@@ -240,22 +240,12 @@ def _print_result(result: dict[str, Any]) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from playground.game.verify import verify_campaign
+    from playground.progressbar import sweep_progress
 
     campaign = _campaign()
-    show_bar = sys.stderr.isatty() or not args.json
-
-    def progress(done: int, total: int, report: dict[str, Any]) -> None:
-        if not show_bar:
-            return
-        filled = int(30 * done / total)
-        mark = "ok" if report["ok"] else "FAIL"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
-                         f"{report['level'][:28]:<28} {mark:<4}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    reports = verify_campaign(campaign, jobs=max(1, args.jobs), progress=progress)
+    with sweep_progress("verifying", sys.stderr.isatty() and not args.json) as progress:
+        reports = verify_campaign(campaign, workers=args.workers, cluster=args.cluster,
+                                  progress=progress)
     ok = all(r["ok"] for r in reports)
     if args.json:
         print(json.dumps({"ok": ok, "levels": reports}, indent=2))

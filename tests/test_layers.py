@@ -1,4 +1,5 @@
-"""The engine and protocols never import Textual, Rich or asyncssh (DESIGN.md's layer rule)."""
+"""The engine and protocols never import Textual, Rich or asyncssh: the simulator must run (and
+be tested) headless, and the layer rule in docs/architecture.md depends on it."""
 
 from __future__ import annotations
 

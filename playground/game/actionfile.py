@@ -2,7 +2,7 @@
 
 An action file::
 
-    level = "zombie-writer"
+    level = "gc-pause"
     seed = 1                 # optional: the level's seed by default
     claim = "unbreakable"    # optional: the player says the level cannot be broken
 
@@ -10,24 +10,27 @@ An action file::
     fencing = true
 
     [[actions]]              # BREAK IT levels: timed interventions
-    tick = 1200
+    tick = 601
     tool = "freeze"
-    target = "client-a"
-    duration = 800
+    target = "client-1"
+    duration = 2000
 
-A share code carries the same content as one line of text (``DSP1-...``) to paste in chat.
+A share code carries the same content as one line of text (``DSP2-...``) to paste in chat,
+ending in a checksum of the rest, so a code damaged in copying is refused, never replayed as
+some other attempt.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,7 +38,12 @@ from playground.game.errors import ActionFileError
 from playground.game.reader import Reader, parse_toml, read_text
 from playground.sim import Action, SimError
 
-SHARE_PREFIX = "DSP1-"
+if TYPE_CHECKING:
+    from playground.game.level import Level
+
+SHARE_PREFIX = "DSP2-"
+OLD_PREFIXES = ("DSP1-",)  # before codes carried a checksum
+CHECK_CHARS = 8  # base64 of a 48-bit checksum: one bad character in 10^14 slips through
 CLAIMS = ("unbreakable",)
 
 
@@ -61,7 +69,8 @@ class Attempt:
         if self.claim:
             body["c"] = self.claim
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-        return SHARE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        return SHARE_PREFIX + packed + _checksum(packed)
 
     def to_toml(self) -> str:
         """The action file text."""
@@ -98,7 +107,17 @@ def _toml_value(value: Any) -> str:
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
-def parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
+def parse_attempt(data: Mapping[str, Any], reader: Reader, level: Level | None = None
+                  ) -> Attempt:
+    """An attempt from parsed TOML (or a decoded share code); checked against ``level`` (the
+    same rules the game applies) when it is given."""
+    attempt = _parse_attempt(data, reader)
+    if level is not None:
+        _check_for_level(attempt, level, reader)
+    return attempt
+
+
+def _parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
     reader.check_keys(data, (), {"level", "seed", "knobs", "actions", "claim"}, {"level"})
     level = reader.get(data, (), "level", str)
     seed = reader.get(data, (), "seed", int, None)
@@ -121,20 +140,50 @@ def parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
     return Attempt(level, seed, knobs, tuple(actions), claim)
 
 
-def load_attempt(path: str | Path) -> Attempt:
-    """Read an action file. Raises :class:`ActionFileError` (``FILE:LINE: message``)."""
+def _check_for_level(attempt: Attempt, level: Level, reader: Reader) -> None:
+    from playground.game.rules import claim_problem, refusal
+
+    if attempt.level != level.id:
+        raise reader.fail(("level",), f"these actions are for {attempt.level!r}, "
+                                      f"not {level.id!r}")
+    knob = level.knob_problem(attempt.knobs)
+    if knob:
+        raise reader.fail(("knobs", knob[0]), knob[1])
+    claim = claim_problem(level, attempt.claim)
+    if claim:
+        raise reader.fail(("claim",), claim)
+    for index, action in enumerate(attempt.actions):
+        problem = refusal(level, action, attempt.actions[:index])
+        if problem:
+            raise reader.fail(("actions", index, problem.field), problem.reason)
+
+
+def load_attempt(path: str | Path, level: Level | None = None) -> Attempt:
+    """Read an action file (checked against ``level`` if given). Raises
+    :class:`ActionFileError` (``FILE:LINE: message``)."""
     path = Path(path)
     text = read_text(path, ActionFileError)
     data = parse_toml(text, path, ActionFileError)
-    return parse_attempt(data, Reader(path, text, ActionFileError))
+    return parse_attempt(data, Reader(path, text, ActionFileError), level)
 
 
-def parse_share_code(code: str) -> Attempt:
-    """Decode a share code. Raises :class:`ActionFileError` naming what is wrong."""
+def _checksum(packed: str) -> str:
+    digest = hashlib.blake2s(packed.encode(), digest_size=CHECK_CHARS * 3 // 4).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def parse_share_code(code: str, level: Level | None = None) -> Attempt:
+    """Decode a share code (checked against ``level`` if given). Raises
+    :class:`ActionFileError` naming what is wrong."""
     code = code.strip()
+    if code.startswith(OLD_PREFIXES):
+        raise ActionFileError("share code", None, f"is from an older version of the game "
+                              f"(codes now start with {SHARE_PREFIX})")
     if not code.startswith(SHARE_PREFIX):
         raise ActionFileError("share code", None, f"must start with {SHARE_PREFIX}")
-    body = code[len(SHARE_PREFIX):]
+    body, check = code[len(SHARE_PREFIX):-CHECK_CHARS], code[-CHECK_CHARS:]
+    if not body or _checksum(body) != check:
+        raise ActionFileError("share code", None, "is damaged (was it copied whole?)")
     try:
         raw = zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         data = json.loads(raw)
@@ -145,4 +194,4 @@ def parse_share_code(code: str) -> Attempt:
     mapped = {"level": data.get("l"), "seed": data.get("s"), "knobs": data.get("k", {}),
               "actions": data.get("a", []), "claim": data.get("c")}
     mapped = {k: v for k, v in mapped.items() if v is not None}
-    return parse_attempt(mapped, Reader("share code", "", ActionFileError))
+    return parse_attempt(mapped, Reader("share code", "", ActionFileError), level)

@@ -13,16 +13,17 @@ from playground.game.actionfile import Attempt, load_attempt
 from playground.game.errors import LevelError
 from playground.game.level import Level, load_level
 from playground.game.tomlpos import key_lines, line_of
+from playground.shipped import levels_folder
 
 LEVELS_ENV = "PLAYGROUND_LEVELS_DIR"
 
 
 def levels_dir() -> Path:
-    """The campaign folder (``$PLAYGROUND_LEVELS_DIR`` overrides the repository's)."""
+    """The campaign folder (``$PLAYGROUND_LEVELS_DIR`` overrides the shipped one)."""
     override = os.environ.get(LEVELS_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "levels"
+    return levels_folder()
 
 
 @attrs.frozen
@@ -73,11 +74,7 @@ def load_campaign(folder: Path | None = None) -> Campaign:
         if not path.exists():
             raise LevelError(index, line_of(lines, ("order",)),
                              f"order: no level file {path.name} for {level_id!r}")
-        level = load_level(path)
-        if level.id != level_id:
-            raise LevelError(path, line_of(key_lines(path.read_text()), ("id",)),
-                             f"id: {level.id!r} does not match its file name")
-        levels.append(level)
+        levels.append(load_level(path))  # its id matches its file name
     strays = sorted(p.stem for p in folder.glob("*.toml")
                     if p.name != "campaign.toml" and p.stem not in seen)
     if strays:

@@ -79,7 +79,7 @@ class KnobRange:
         """``None`` if ``value`` is allowed, else why not."""
         if self.choices:
             return None if value in self.choices else (
-                f"{self.name} must be one of {', '.join(map(str, self.choices))}")
+                f"{self.name} must be one of {', '.join(map(_toml_word, self.choices))}")
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"{self.name} must be a number"
         if self.low is not None and value < self.low:
@@ -87,6 +87,11 @@ class KnobRange:
         if self.high is not None and value > self.high:
             return f"{self.name} must be <= {self.high:g}"
         return None
+
+
+def _toml_word(value: Any) -> str:
+    """A value as the file spells it (``true``, not Python's ``True``)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 @attrs.frozen
@@ -141,24 +146,36 @@ class Level:
 
     def check_player_knobs(self, knobs: Mapping[str, Any]) -> str | None:
         """Why these player knob settings are not allowed here, or ``None``."""
+        problem = self.knob_problem(knobs)
+        return problem[1] if problem else None
+
+    def knob_problem(self, knobs: Mapping[str, Any]) -> tuple[str, str] | None:
+        """``(knob, why)`` if these player knob settings are not allowed here, else ``None``."""
         for name, value in knobs.items():
             allowed = self.player_knobs.get(name)
             if allowed is None:
-                return f"knob {name!r} cannot be changed in this level"
+                return name, f"knob {name!r} cannot be changed in this level"
             problem = allowed.allows(value)
             if problem:
-                return problem
+                return name, problem
         try:
-            self.protocol.resolve_knobs(self.nodes, {**self.knobs, **knobs})
+            self.protocol.instantiate(self.nodes, {**self.knobs, **knobs})
         except KnobError as exc:
-            return str(exc)
+            return exc.knob, str(exc)
         return None
 
 
 def load_level(path: str | Path) -> Level:
-    """Read and check a level file. Raises :class:`LevelError` (``FILE:LINE: message``)."""
+    """Read and check a level file. Raises :class:`LevelError` (``FILE:LINE: message``).
+
+    A level's id is its file name: ``split-brain`` lives in ``split-brain.toml``."""
     path = Path(path)
-    return parse_level(read_text(path, LevelError), path)
+    text = read_text(path, LevelError)
+    level = parse_level(text, path)
+    if level.id != path.stem:
+        raise Reader(path, text, LevelError).fail(
+            ("id",), f"{level.id!r} does not match the file name {path.name!r}")
+    return level
 
 
 def parse_level(text: str, path: str | Path = "<level>") -> Level:
@@ -204,6 +221,7 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
     knobs = r.table(protocol_t, ("protocol",), "knobs")
     try:
         resolved = protocol.resolve_knobs(nodes_t, knobs)
+        protocol.build(nodes_t, resolved)  # the checks that need the whole cluster
     except KnobError as exc:
         where = ("protocol", "knobs", exc.knob) if exc.knob in knobs else ("protocol", "knobs")
         if exc.knob == "nodes":
@@ -234,19 +252,13 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
     toolbox = _toolbox(r, r.table(data, (), "toolbox"), nodes_t)
     if mode == "break" and not toolbox:
         raise r.fail(("toolbox",), "a break level needs at least one tool")
-    player_knobs = _knob_ranges(r, r.table(data, (), "knobs"), protocol, nodes_t)
+    player_knobs = _knob_ranges(r, r.table(data, (), "knobs"), protocol, nodes_t, knobs)
     if mode == "keep" and not player_knobs:
         raise r.fail(("knobs",), "a keep level needs at least one knob for the player")
     if mode == "sandbox":
         toolbox = toolbox or {name: Budget(name) for name in TOOLS if name != "command"}
 
-    par = r.table(data, (), "par")
-    r.check_keys(par, ("par",), PAR_KEYS)
-    for key in ("actions", "ticks", "messages"):
-        r.get(par, ("par",), key, int, None, check=_non_negative)
-    for name, value in r.table(par, ("par",), "metrics").items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise r.fail(("par", "metrics", name), "must be a number")
+    par = _par(r, r.table(data, (), "par"), ticks)
 
     hints = r.get(data, (), "hints", list, [])
     if mode != "sandbox" and (len(hints) != 3 or not all(isinstance(h, str) and h.strip()
@@ -269,6 +281,18 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
         hints=tuple(hints), debrief={k: v.strip() for k, v in debrief.items()},
         concepts=tuple(str(c) for c in concepts), unbreakable=unbreakable, path=str(path),
     )
+
+
+def _par(r: Reader, par: dict[str, Any], ticks: int) -> dict[str, Any]:
+    r.check_keys(par, ("par",), PAR_KEYS)
+    for key in ("actions", "ticks", "messages"):
+        r.get(par, ("par",), key, int, None, check=_non_negative)
+    if par.get("ticks", 0) > ticks:
+        raise r.fail(("par", "ticks"), f"{par['ticks']} is after the level's end "
+                                       f"(ticks = {ticks})")
+    for name in r.table(par, ("par",), "metrics"):
+        r.get(par["metrics"], ("par", "metrics"), name, float)
+    return par
 
 
 def _non_empty(value: str) -> str | None:
@@ -393,6 +417,19 @@ def parse_action(r: Reader, item: dict[str, Any], at: tuple[str | int, ...],
                      None)
         raise r.fail((*at, field) if field else at, message) from None
     spec = TOOLS[action.tool]
+    unknown = unknown_node(action, nodes)
+    if unknown:
+        raise r.fail((*at, "groups" if action.tool == "partition" else "target"), unknown)
+    if spec.target == "link" and action.target == "*" and action.tool not in ("heal", "release"):
+        raise r.fail((*at, "target"), f"{action.tool} needs a link such as 'n1->n2'")
+    if ticks is not None and action.tick > ticks:
+        raise r.fail((*at, "tick"), f"tick {action.tick} is after the level's end ({ticks})")
+    return action
+
+
+def unknown_node(action: Action, nodes: tuple[str, ...]) -> str | None:
+    """``unknown node 'x' (nodes: ...)`` if ``action`` names a node not in ``nodes``."""
+    spec = TOOLS[action.tool]
     names: list[str] = []
     if spec.target == "node":
         names = [action.target]
@@ -403,12 +440,8 @@ def parse_action(r: Reader, item: dict[str, Any], at: tuple[str | int, ...],
         names = [n for group in action.kwargs["groups"] for n in group]
     for name in names:
         if name not in nodes:
-            raise r.fail((*at, "target"), f"unknown node {name!r} (nodes: {', '.join(nodes)})")
-    if spec.target == "link" and action.target == "*" and action.tool not in ("heal", "release"):
-        raise r.fail((*at, "target"), f"{action.tool} needs a link such as 'n1->n2'")
-    if ticks is not None and action.tick > ticks:
-        raise r.fail((*at, "tick"), f"tick {action.tick} is after the level's end ({ticks})")
-    return action
+            return f"unknown node {name!r} (nodes: {', '.join(nodes)})"
+    return None
 
 
 def _requirements(r: Reader, goal: dict[str, Any]) -> tuple[Requirement, ...]:
@@ -486,7 +519,8 @@ def _positive(value: float) -> str | None:
 
 
 def _knob_ranges(r: Reader, knobs: dict[str, Any], protocol: ProtocolSpec,
-                 nodes: tuple[str, ...]) -> dict[str, KnobRange]:
+                 nodes: tuple[str, ...], level_knobs: Mapping[str, Any]
+                 ) -> dict[str, KnobRange]:
     out: dict[str, KnobRange] = {}
     for name, table in knobs.items():
         where = ("knobs", name)
@@ -506,9 +540,10 @@ def _knob_ranges(r: Reader, knobs: dict[str, Any], protocol: ProtocolSpec,
         if low is not None and high is not None and low > high:
             raise r.fail(where, "low must be <= high")
         for value in (*choices, *(v for v in (low, high) if v is not None)):
+            setting = (int(value) if knob.kind == "int" and isinstance(value, float)
+                       and value.is_integer() else value)
             try:
-                knob.check(int(value) if knob.kind == "int" and isinstance(value, float)
-                           and value.is_integer() else value, nodes)
+                protocol.instantiate(nodes, {**level_knobs, name: setting})
             except KnobError as exc:
                 raise r.fail(where, f"range outside what the protocol accepts: {exc}") from None
         out[name] = KnobRange(name, choices, low, high,

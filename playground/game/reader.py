@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from playground.game.errors import GameFileError
-from playground.game.tomlpos import key_lines, line_of
+from playground.game.tomlpos import key_lines, line_of, unclosed_line
 
 T = TypeVar("T")
 
@@ -33,8 +34,13 @@ def parse_toml(text: str, path: str | Path, error_class: type[GameFileError]) ->
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_POSITION.search(str(exc))
         message = _TOML_POSITION.sub("", str(exc))
-        raise error_class(path, int(match.group(1)) if match else None,
-                          f"invalid TOML: {message}") from None
+        line = int(match.group(1)) if match else None
+        if "at end of document" in message:  # name the line where the unclosed thing opens
+            line = unclosed_line(text) or len(text.splitlines()) or None
+            message = message.replace(" (at end of document)", "")
+            if line is not None:
+                message += " (opened here, never closed)"
+        raise error_class(path, line, f"invalid TOML: {message}") from None
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a table"}
@@ -82,6 +88,8 @@ class Reader:
         if not ok:
             names = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
             raise self.fail((*where, key), f"must be {names}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail((*where, key), f"must be a finite number, got {value}")
         if check is not None:
             problem = check(value)
             if problem:

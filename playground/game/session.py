@@ -15,9 +15,9 @@ import attrs
 from playground.errors import PlaygroundError
 from playground.game.actionfile import Attempt
 from playground.game.level import Level
+from playground.game.rules import claim_problem, refusal
 from playground.game.scoring import Score, score_run
-from playground.sim import TOOLS, Action, Timeline, Violation, World
-from playground.sim.network import parse_link
+from playground.sim import Action, Timeline, Violation, World
 
 
 class Refused(PlaygroundError, ValueError):
@@ -31,11 +31,6 @@ class Outcome:
     state: str
     reason: str
     tick: int | None = None
-
-
-def _pairs(target: str) -> set[tuple[str, str]]:
-    a, b, both = parse_link(target)
-    return {(a, b), (b, a)} if both else {(a, b)}
 
 
 class Session:
@@ -55,20 +50,16 @@ class Session:
         self.level = level
         self.seed = level.seed if seed is None else seed
         self.knobs = dict(knobs or {})
-        problem = level.check_player_knobs(self.knobs)
+        problem = level.check_player_knobs(self.knobs) or claim_problem(level, claim)
         if problem:
             raise Refused(problem)
         self.claim = claim
-        if claim is not None and not (level.mode == "break"):
-            raise Refused("only a BREAK IT level can be claimed unbreakable")
-        self.player_actions: list[Action] = []
-        checked = []
+        checked: list[Action] = []
         for action in actions:
             self._check(action, checked)
             checked.append(action)
         self.timeline = Timeline(level.scenario(self.knobs), self.seed, checked,
                                  snapshot_every=snapshot_every, max_snapshots=max_snapshots)
-        self.player_actions = sorted(checked, key=lambda a: a.tick)
 
     @classmethod
     def from_attempt(cls, level: Level, attempt: Attempt, **kw: Any) -> Session:
@@ -77,6 +68,12 @@ class Session:
         return cls(level, attempt.seed, attempt.knobs, attempt.actions, attempt.claim, **kw)
 
     # ------------------------------------------------------------------ the player's hand
+    @property
+    def player_actions(self) -> tuple[Action, ...]:
+        """The player's moves, applied or still ahead of the tick on screen (the timeline
+        owns them, so a rewind never loses one)."""
+        return self.timeline.moves
+
     @property
     def world(self) -> World:
         return self.timeline.world
@@ -97,7 +94,7 @@ class Session:
     def why_not(self, action: Action) -> str | None:
         """Why ``action`` would be refused now, or ``None`` if it is allowed."""
         prior = [a for a in self.player_actions if a.tick < action.tick] \
-            if action.tick <= self.timeline.world._done_through else self.player_actions
+            if action.tick <= self.timeline.world._done_through else list(self.player_actions)
         try:
             self._check(action, prior)
         except Refused as exc:
@@ -108,11 +105,16 @@ class Session:
         """Apply a player action (forking if it is in the past). Raises :class:`Refused`."""
         in_past = action.tick <= self.timeline.world._done_through
         prior = [a for a in self.player_actions if a.tick < action.tick] if in_past \
-            else self.player_actions
+            else list(self.player_actions)
         self._check(action, prior)
         self.timeline.world.validate(action)
         self.timeline.act(action)
-        self.player_actions = [*prior, action] if in_past else [*self.player_actions, action]
+
+    def drop_moves_after(self, tick: int) -> int:
+        """Forget every move after ``tick`` (the player acts in the past); how many went."""
+        before = len(self.timeline.moves)
+        self.timeline.fork(tick + 1, [])
+        return before - len(self.timeline.moves)
 
     def rewind(self, tick: int) -> None:
         """Go back to ``tick`` (actions after it stay scheduled until the player acts)."""
@@ -132,45 +134,9 @@ class Session:
         return self.timeline.world._done_through >= self.level.ticks
 
     def _check(self, action: Action, prior: list[Action]) -> None:
-        level = self.level
-        if level.mode == "keep":
-            raise Refused("this is a KEEP IT level: the adversary is scripted; turn the knobs")
-        if action.tick > level.ticks:
-            raise Refused(f"the level ends at tick {level.ticks}")
-        budget = level.toolbox.get(action.tool)
-        if budget is None:
-            have = ", ".join(sorted(level.toolbox)) or "nothing"
-            raise Refused(f"no {action.tool} in this level's toolbox (it has: {have})")
-        used = sum(1 for a in prior if a.tool == action.tool)
-        if budget.count is not None and used >= budget.count:
-            raise Refused(f"no {action.tool} left: the budget was {budget.count}")
-        if budget.targets:
-            if TOOLS[action.tool].target == "link":
-                allowed = set().union(*(_pairs(t) for t in budget.targets))
-                ok = action.target != "*" and _pairs(action.target) <= allowed
-            else:
-                ok = action.target in budget.targets
-            if not ok:
-                raise Refused(f"{action.tool} can only target {', '.join(budget.targets)} here")
-        params = action.kwargs
-        if budget.max_duration is not None:
-            key = {"freeze": "duration", "crash": "recover_after"}.get(action.tool)
-            if key and (key not in params or params[key] > budget.max_duration):
-                raise Refused(f"{action.tool} needs {key} of at most {budget.max_duration:g} ms")
-        if budget.max_delta is not None and abs(params.get("delta_ms", 0)) > budget.max_delta:
-            raise Refused(f"a clock step of at most ±{budget.max_delta:g} ms is allowed")
-        if budget.max_ppm is not None and abs(params.get("ppm", 0)) > budget.max_ppm:
-            raise Refused(f"a clock rate of at most ±{budget.max_ppm:g} ppm is allowed")
-        if budget.strategies and params.get("strategy") not in budget.strategies:
-            raise Refused(f"the liar may only {', '.join(budget.strategies)} here")
-        if budget.max_hold is not None and (
-                "count" not in params or params["count"] > budget.max_hold):
-            raise Refused(f"hold at most {budget.max_hold} messages (give count)")
-        if budget.settings:
-            others = sorted(set(params) - set(budget.settings))
-            if others or not params:
-                raise Refused(f"{action.tool} may only change {', '.join(budget.settings)} here"
-                              + (f" (not {', '.join(others)})" if others else ""))
+        problem = refusal(self.level, action, prior)
+        if problem:
+            raise Refused(problem.reason)
 
     # ------------------------------------------------------------------ how it went
     @property

@@ -9,26 +9,46 @@ problem: three stars then do not yet mean an optimal run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from playground.game.actionfile import Attempt
+from playground.game.campaign import Campaign
+from playground.game.errors import GameFileError
 from playground.game.level import Level
 from playground.game.solve import BreakReport, solve
 from playground.game.solve_keep import KeepReport
 from playground.game.solve_report import to_json, verdict
 from playground.game.sweep import Job, JobResult, run_many
 
-HEALTH_BUDGET = 150  # runs per level: enough to confirm every shipped answer
-HEALTH_SEEDS = 2
+HEALTH_BUDGET = 100  # runs per level: enough to confirm every shipped answer
+HEALTH_SEEDS = 1
 TRIVIAL = 0.75  # a level that this share of random attacks wins is brute-forceable
+
+
+def add_health(campaign: Campaign, levels: Sequence[Level], reports: list[dict[str, Any]], *,
+               workers: int | None = 1, cluster: str | None = None) -> None:
+    """Check each level's health (not the sandbox's) and fold it into its verify report:
+    ``report["health"]``, and the solver's problems added to ``report["problems"]``."""
+    for level, report in zip(levels, reports, strict=True):
+        if level.mode == "sandbox":
+            continue
+        try:
+            reference: Attempt | None = campaign.solution(level.id)
+        except GameFileError:
+            reference = None
+        health = level_health(level, level.path, reference, workers=workers, cluster=cluster)
+        report["health"] = health
+        report["problems"] = [*report["problems"], *(f"solver: {p}" for p in health["problems"])]
+        report["ok"] = not report["problems"]
 
 
 def level_health(level: Level, ref: str, reference: Attempt | None, *,
                  budget: int = HEALTH_BUDGET, seeds: int = HEALTH_SEEDS,
-                 workers: int | None = 1) -> dict[str, Any]:
+                 workers: int | None = 1, cluster: str | None = None) -> dict[str, Any]:
     """The solver's verdict on ``level`` (``ref``: its id or file) and its ``reference``
     solution: ``{"ok", "problems", "notes", "difficulty", "solver"}``."""
-    report = solve(level, ref, budget=budget, seeds=seeds, workers=workers)
+    report = solve(level, ref, budget=budget, seeds=seeds, workers=workers, cluster=cluster)
     problems: list[str] = []
     if not report.confirmed:
         problems.append(f"the solver does not confirm the level's answer: {verdict(report)}")
@@ -41,8 +61,9 @@ def level_health(level: Level, ref: str, reference: Attempt | None, *,
                             "win")
     elif isinstance(report, KeepReport):
         _keep_par(level, report, ref_run, problems, notes)
+    found = {k: v for k, v in to_json(report).items() if k != "seconds"}  # same in any run
     return {"ok": not problems, "problems": problems, "notes": notes,
-            "difficulty": round(report.winning_fraction, 4), "solver": to_json(report)}
+            "difficulty": round(report.winning_fraction, 4), "solver": found}
 
 
 def _run_reference(ref: str, attempt: Attempt | None) -> JobResult | None:

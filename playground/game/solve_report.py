@@ -24,12 +24,11 @@ def action_words(action: Action) -> str:
     """One action in words, e.g. ``t=601 freeze client-1 duration 2000``."""
     params = action.to_dict()
     if action.tool == "partition":
-        groups = " | ".join("{" + _value(g) + "}" for g in params["groups"])
-        return f"t={action.tick} partition {groups}"
+        groups = " and ".join("{" + _value(g) + "}" for g in params["groups"])
+        return f"t={action.tick} partition into {groups}"
     extra = " ".join(f"{k} {_value(v)}" for k, v in params.items()
                      if k not in ("tick", "tool", "target"))
-    target = "" if action.target == "*" and action.tool == "partition" else f" {action.target}"
-    return f"t={action.tick} {action.tool}{target}" + (f" {extra}" if extra else "")
+    return f"t={action.tick} {action.tool} {action.target}" + (f" {extra}" if extra else "")
 
 
 def knob_words(knobs: Any) -> str:

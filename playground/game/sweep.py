@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ Progress = Callable[[int, int], None]
 
 #: Chunks per worker: enough that a slow chunk does not leave the other workers idle at the
 #: end, few enough that each chunk's IPC is small beside its simulation time.
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class JobResult:
     seed: int = 0                   # the seed the run used
     score: int = 0
     trace: tuple[str, ...] | None = field(default=None, repr=False)  # jsonl lines if kept
+    # What the run cost and where it ran (not part of the result: equal results may differ).
+    cpu_s: float = field(default=0.0, compare=False, repr=False)  # CPU seconds of the run
+    worker: int = field(default=0, compare=False, repr=False)  # id of the process that ran it
 
 
 @dataclass(frozen=True)
@@ -118,12 +122,14 @@ def _level(source: _Source) -> Level:
 
 def run_job(level: Level, job: Job) -> JobResult:
     """Run one job on an already loaded level, in this process."""
+    started = time.process_time()
     seed = level.seed if job.seed is None else job.seed
     try:
         session = Session(level, seed, job.knobs, job.actions, job.claim,
                           snapshot_every=level.ticks + 1, max_snapshots=2)
     except (Refused, SimError) as exc:
-        return JobResult(job, "refused", str(exc), 0, {}, "", None, 0, seed)
+        return JobResult(job, "refused", str(exc), 0, {}, "", None, 0, seed,
+                         cpu_s=time.process_time() - started, worker=os.getpid())
     session.run_to_end()
     world = session.world
     outcome = session.outcome()
@@ -142,6 +148,8 @@ def run_job(level: Level, job: Job) -> JobResult:
         seed=seed,
         score=score.points,
         trace=trace,
+        cpu_s=time.process_time() - started,
+        worker=os.getpid(),
     )
 
 

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from playground.errors import PlaygroundError
+
 Chunk = TypeVar("Chunk")
 Result = TypeVar("Result")
 
@@ -19,7 +21,7 @@ Result = TypeVar("Result")
 CONNECT_TIMEOUT_S = 10
 
 
-class ClusterError(ValueError):
+class ClusterError(PlaygroundError, ValueError):
     """The cluster cannot be used (extra missing, scheduler unreachable, no workers)."""
 
 

@@ -26,7 +26,17 @@ def _split_key(text: str) -> list[str]:
 
 def key_lines(text: str) -> dict[Path, int]:
     """Map every key path found in ``text`` to its 1-based line number."""
+    return _scan(text)[0]
+
+
+def unclosed_line(text: str) -> int | None:
+    """The line where a multi-line string or array that never ends opens, if one does."""
+    return _scan(text)[1]
+
+
+def _scan(text: str) -> tuple[dict[Path, int], int | None]:
     lines: dict[Path, int] = {}
+    opened = 0  # the line where the multi-line string or array being skipped began
     current: Path = ()
     array_counts: dict[Path, int] = {}
     in_multiline: str | None = None
@@ -38,7 +48,7 @@ def key_lines(text: str) -> dict[Path, int]:
                 in_multiline = None
             continue
         if depth > 0:
-            depth += line.count("[") - line.count("]")
+            depth = max(0, depth + line.count("[") - line.count("]"))
             continue
         header = _HEADER.match(line)
         if header:
@@ -61,7 +71,8 @@ def key_lines(text: str) -> dict[Path, int]:
                     in_multiline = quote
             if not in_multiline:
                 depth = max(0, rest.count("[") - rest.count("]"))
-    return lines
+            opened = number
+    return lines, opened if (in_multiline or depth > 0) else None
 
 
 def line_of(lines: dict[Path, int], path: Sequence[str | int]) -> int | None:

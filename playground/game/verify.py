@@ -1,88 +1,106 @@
 """Verification of the campaign: every reference solution wins, doing nothing loses, two
 runs of the same attempt give the same trace hash, and the solver finds the level healthy
-(:mod:`playground.game.solve_health`)."""
+(:mod:`playground.game.solve_health`). All runs go through
+:func:`~playground.game.sweep.run_many`, so they share the local cores or a cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from playground.game.actionfile import Attempt
+import attrs
+
 from playground.game.campaign import Campaign, load_campaign
 from playground.game.errors import GameFileError
-from playground.game.session import Refused, Session
-from playground.game.solve_health import level_health
+from playground.game.level import Level
+from playground.game.solve_health import add_health
+from playground.game.sweep import Job, JobResult, Progress, run_many
+
+
+@attrs.frozen
+class LevelCheck:
+    """The runs that check one level, and how to judge their results."""
+
+    level: Level
+    jobs: tuple[Job, ...]
+    judge: Callable[[Sequence[JobResult]], dict[str, Any]]
+
+
+def _sandbox_check(level: Level) -> LevelCheck:
+    def judge(results: Sequence[JobResult]) -> dict[str, Any]:
+        first, again = results
+        same = first.trace_sha256 == again.trace_sha256
+        return {"problems": [] if same else ["two runs gave different trace hashes"]}
+
+    job = Job(level.path)
+    return LevelCheck(level, (job, job), judge)
+
+
+def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
+    """Run the reference solution twice (it must win, both times alike) and nothing once."""
+    if level.mode == "sandbox":
+        return _sandbox_check(level)
+    try:
+        attempt = campaign.solution(level.id)
+    except GameFileError as exc:
+        problem = f"reference solution: {exc}"
+        return LevelCheck(level, (), lambda _results: {"problems": [problem]})
+    if attempt.level != level.id:
+        problem = (f"reference solution refused: these actions are for level "
+                   f"{attempt.level!r}, not {level.id!r}")
+        return LevelCheck(level, (), lambda _results: {"problems": [problem]})
+    solution = Job(level.path, attempt.seed, attempt.actions, attempt.knobs, claim=attempt.claim)
+    idle = Job(level.path, attempt.seed)
+
+    def judge(results: Sequence[JobResult]) -> dict[str, Any]:
+        first, again, empty = results
+        if first.outcome == "refused":
+            return {"problems": [f"reference solution refused: {first.reason}"]}
+        problems = []
+        if first.outcome != "won":
+            problems.append(f"the reference solution does not win: {first.reason}")
+        if first.trace_sha256 != again.trace_sha256:
+            problems.append("two runs of the solution gave different trace hashes")
+        if empty.outcome == "won":
+            problems.append("doing nothing wins")
+        return {
+            "solution": {"outcome": first.outcome, "reason": first.reason,
+                         "stars": first.stars, "trace_sha256": first.trace_sha256},
+            "empty": {"outcome": empty.outcome, "reason": empty.reason},
+            "problems": problems,
+        }
+
+    return LevelCheck(level, (solution, solution, idle), judge)
+
+
+def _verify(campaign: Campaign, levels: Sequence[Level], *, workers: int | None,
+            cluster: str | None, progress: Progress | None) -> list[dict[str, Any]]:
+    checks = [_level_check(campaign, level) for level in levels]
+    results = run_many([job for check in checks for job in check.jobs], workers=workers,
+                       cluster=cluster, progress=progress)
+    reports = []
+    start = 0
+    for check in checks:
+        verdict = check.judge(results[start:start + len(check.jobs)])
+        start += len(check.jobs)
+        reports.append({"level": check.level.id, "mode": check.level.mode, **verdict,
+                        "ok": not verdict["problems"]})
+    add_health(campaign, levels, reports, workers=workers, cluster=cluster)
+    return reports
 
 
 def verify_level(folder: str, level_id: str) -> dict[str, Any]:
-    """Check one level; returns a report dict with ``ok`` and the problems found."""
+    """Check one level in this process; returns a report dict with ``ok`` and the problems."""
     campaign = load_campaign(Path(folder))
-    level = campaign.get(level_id)
-    problems: list[str] = []
-    report: dict[str, Any] = {"level": level_id, "mode": level.mode}
-    if level.mode == "sandbox":
-        first = Session(level)
-        first.run_to_end()
-        again = Session(level)
-        again.run_to_end()
-        if first.world.trace.sha256() != again.world.trace.sha256():
-            problems.append("two runs gave different trace hashes")
-        report.update(ok=not problems, problems=problems)
-        return report
-    try:
-        attempt = campaign.solution(level_id)
-    except GameFileError as exc:
-        report.update(ok=False, problems=[f"reference solution: {exc}"])
-        return report
-    hashes = []
-    for _ in range(2):
-        try:
-            session = Session.from_attempt(level, attempt)
-        except Refused as exc:
-            report.update(ok=False, problems=[f"reference solution refused: {exc}"])
-            return report
-        session.run_to_end()
-        hashes.append(session.world.trace.sha256())
-    outcome = session.outcome()
-    report["solution"] = {"outcome": outcome.state, "reason": outcome.reason,
-                          "stars": session.score().stars, "trace_sha256": hashes[0]}
-    if outcome.state != "won":
-        problems.append(f"the reference solution does not win: {outcome.reason}")
-    if hashes[0] != hashes[1]:
-        problems.append("two runs of the solution gave different trace hashes")
-    idle = Session.from_attempt(level, Attempt(level_id, attempt.seed))
-    idle.run_to_end()
-    idle_outcome = idle.outcome()
-    report["empty"] = {"outcome": idle_outcome.state, "reason": idle_outcome.reason}
-    if idle_outcome.state == "won":
-        problems.append("doing nothing wins")
-    report["health"] = level_health(level, level.path, attempt)
-    problems += [f"solver: {p}" for p in report["health"]["problems"]]
-    report.update(ok=not problems, problems=problems)
+    [report] = _verify(campaign, [campaign.get(level_id)], workers=1, cluster=None,
+                       progress=None)
     return report
 
 
-def verify_campaign(campaign: Campaign, jobs: int = 2,
-                    progress: Callable[[int, int, dict[str, Any]], None] | None = None
-                    ) -> list[dict[str, Any]]:
-    """Verify every level (in ``jobs`` processes); ``progress(done, total, report)``."""
-    ids = [level.id for level in campaign.levels]
-    reports: dict[str, dict[str, Any]] = {}
-    folder = str(campaign.folder)
-    if jobs <= 1:
-        for done, level_id in enumerate(ids, start=1):
-            reports[level_id] = verify_level(folder, level_id)
-            if progress:
-                progress(done, len(ids), reports[level_id])
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(verify_level, folder, i): i for i in ids}
-            for done, future in enumerate(as_completed(futures), start=1):
-                report = future.result()
-                reports[report["level"]] = report
-                if progress:
-                    progress(done, len(ids), report)
-    return [reports[i] for i in ids]
-
+def verify_campaign(campaign: Campaign, *, workers: int | None = None, cluster: str | None = None,
+                    progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Verify every level, on ``workers`` local processes (None: every core) or a Dask
+    ``cluster``; ``progress(done, total)`` counts runs."""
+    return _verify(campaign, campaign.levels, workers=workers, cluster=cluster,
+                   progress=progress)

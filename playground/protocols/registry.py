@@ -8,6 +8,7 @@ checks for a list of node names, list the commands the program accepts, compute 
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -58,6 +59,8 @@ class Knob:
             ok = isinstance(value, int) if kind == "int" else isinstance(value, int | float)
             if isinstance(value, bool) or not ok:
                 raise KnobError(self.name, f"must be {'a whole number' if kind == 'int' else 'a number'}, got {value!r}")  # noqa: E501
+            if not math.isfinite(value):
+                raise KnobError(self.name, f"must be a finite number, got {value}")
             if self.low is not None and value < self.low:
                 raise KnobError(self.name, f"must be >= {self.low:g}, got {value!r}")
             if self.high is not None and value > self.high:

@@ -261,6 +261,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
                    public_url=args.public_url)
 
 
+def _check_level_id(level_id: str) -> None:
+    """Raise :class:`ConfigError` unless ``level_id`` is a level of the campaign."""
+    from playground.game.campaign import load_campaign
+    from playground.serve.common import ConfigError
+
+    known = [level.id for level in load_campaign().levels]
+    if level_id not in known:
+        raise ConfigError(f"--level: unknown level {level_id!r} (levels: {', '.join(known)})")
+
+
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from playground.game.leaderboard import DB_NAME, Leaderboard
 
@@ -268,6 +278,8 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     board = Leaderboard(path)
     limit = args.limit or None
     rows = board.top(args.level, limit=limit)
+    if args.level is not None and not rows:
+        _check_level_id(args.level)
     if args.json:
         print(json.dumps({"path": str(path), "level": args.level,
                           "rows": [r.to_dict() for r in rows]}, indent=2))

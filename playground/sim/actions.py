@@ -10,7 +10,8 @@ cluster) and which parameters it takes. :meth:`Action.make` checks the shape of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -22,13 +23,49 @@ TargetKind = Literal["node", "link", "cluster"]
 LIE_STRATEGIES = ("equivocate", "forge", "silent", "replay", "clock")
 
 
+#: A rule on a parameter's value: ``None`` if it is fine, else what is wrong (``"must be ..."``).
+Rule = Callable[[Any], "str | None"]
+
+
 @attrs.frozen
 class Param:
-    """One parameter of a tool: its accepted Python types and whether it must be given."""
+    """One parameter of a tool: its accepted Python types, whether it must be given, and the
+    rule its value must follow (numbers must also be finite)."""
 
     types: tuple[type, ...]
     required: bool = False
     doc: str = ""
+    rule: Rule | None = None
+
+
+def _at_least(low: float) -> Rule:
+    return lambda v: None if v >= low else f"must be >= {low:g}, got {v:g}"
+
+
+def _above(low: float) -> Rule:
+    return lambda v: None if v > low else f"must be > {low:g}, got {v:g}"
+
+
+def _within(low: float, high: float) -> Rule:
+    return lambda v: (None if low <= v <= high
+                      else f"must be between {low:g} and {high:g}, got {v:g}")
+
+
+def _ppm(value: float) -> str | None:
+    if -1_000_000 < value < 1_000_000:
+        return None
+    return f"must be strictly between -1000000 and 1000000 ppm, got {value:g}"
+
+
+def _non_empty(value: Any) -> str | None:
+    return None if len(value) else "must not be empty"
+
+
+def _groups(value: Any) -> str | None:
+    if not value or not all(isinstance(g, list | tuple) and all(isinstance(n, str) for n in g)
+                            for g in value):
+        return 'must be a list of groups of node names, such as [["n1", "n2"], ["n3"]]'
+    return None
 
 
 @attrs.frozen
@@ -59,44 +96,54 @@ TOOLS: dict[str, Tool] = {
             "partition", "cluster", "network",
             "Split the cluster: nodes talk only within a group. A node in two groups bridges "
             "them; a node in no group is isolated.",
-            groups=Param((list, tuple), True, "list of lists of node names"),
+            groups=Param((list, tuple), True, "list of lists of node names", _groups),
         ),
         _tool(
             "set_link", "link", "network",
             "Change a link's behaviour (latency, loss, ...); target '*' changes every link.",
-            latency=Param(_NUM), loss=Param(_NUM), duplicate=Param(_NUM), jitter=Param(_NUM),
-            service_ms=Param(_NUM), queue_limit=Param((int,)),
+            latency=Param(_NUM, rule=_at_least(0)), loss=Param(_NUM, rule=_within(0, 1)),
+            duplicate=Param(_NUM, rule=_within(0, 1)), jitter=Param(_NUM, rule=_at_least(0)),
+            service_ms=Param(_NUM, rule=_at_least(0)), queue_limit=Param((int,), rule=_at_least(0)),
         ),
         _tool("hold", "link", "network",
               "Hold messages arriving over a link (unbounded delay) until released.",
-              count=Param((int,), doc="hold only the next N messages")),
+              count=Param((int,), doc="hold only the next N messages", rule=_at_least(1))),
         _tool("release", "link", "network", "Deliver every held message on a link now."),
         _tool("freeze", "node", "process",
               "Stop-the-world pause: nothing runs, inbox and timers pile up, clocks move on.",
-              duration=Param(_NUM, doc="unfreeze after this many ms")),
+              duration=Param(_NUM, doc="unfreeze after this many ms", rule=_above(0))),
         _tool("unfreeze", "node", "process", "End a pause."),
         _tool("crash", "node", "process",
               "Crash a node: it stops; volatile state is lost.",
-              recover_after=Param(_NUM, doc="restart after this many ms (crash-recover)")),
+              recover_after=Param(_NUM, doc="restart after this many ms (crash-recover)",
+                                  rule=_above(0))),
         _tool("recover", "node", "process",
               "Restart a crashed node from its durable state (crash-recover)."),
         _tool("step_clock", "node", "clock",
               "Jump the node's time-of-day clock by delta_ms (negative goes backwards).",
               delta_ms=Param(_NUM, True)),
         _tool("set_drift", "node", "clock", "Set the time-of-day clock's drift in ppm.",
-              ppm=Param(_NUM, True)),
+              ppm=Param(_NUM, True, rule=_ppm)),
         _tool("set_rate", "node", "clock", "Set the monotonic clock's rate error in ppm.",
-              ppm=Param(_NUM, True)),
+              ppm=Param(_NUM, True, rule=_ppm)),
         _tool("lie", "node", "byzantine",
               "Make a node Byzantine: equivocate, forge, silent, replay or clock.",
               strategy=Param((str,), True), field=Param((str,)), value=Param(_ANY),
-              values=Param((list, tuple)), offset_ms=Param(_NUM), probability=Param(_NUM)),
+              values=Param((list, tuple), rule=_non_empty), offset_ms=Param(_NUM),
+              probability=Param(_NUM, rule=_within(0, 1))),
         _tool("honest", "node", "byzantine", "Make a lying node honest again."),
         _tool("command", "node", "workload",
               "Deliver a command to a node's program (client requests, scripted workloads).",
               name=Param((str,), True), args=Param((dict, tuple, list))),
     )
 }
+
+
+def _value_problem(value: Any, param: Param) -> str | None:
+    """What is wrong with a parameter value of the right type, or ``None``."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    return param.rule(value) if param.rule is not None else None
 
 
 def freeze_value(value: Any) -> Any:
@@ -162,6 +209,9 @@ class Action:
             if not isinstance(value, p.types):
                 names = "/".join(t.__name__ for t in p.types)
                 raise MalformedActionError(f"{tool}: {name} must be {names}, got {value!r}")
+            problem = _value_problem(value, p)
+            if problem:
+                raise MalformedActionError(f"{tool}: {name} {problem}")
         for name, p in spec.params.items():
             if p.required and name not in params:
                 raise MalformedActionError(f"{tool}: missing required parameter {name!r}")
@@ -170,9 +220,6 @@ class Action:
                 f"lie: strategy must be one of {', '.join(LIE_STRATEGIES)}, "
                 f"got {params['strategy']!r}"
             )
-        for name in ("duration", "recover_after"):
-            if name in params and params[name] <= 0:
-                raise MalformedActionError(f"{tool}: {name} must be > 0")
         frozen = tuple(sorted((k, freeze_value(v)) for k, v in params.items()))
         return cls(tick, tool, target, frozen)
 

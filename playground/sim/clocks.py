@@ -15,9 +15,21 @@ the reading is continuous (monotonic) or jumps only by the step (time-of-day).
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from playground.sim.errors import ScenarioError
+
+
+def _finite(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None and not math.isfinite(value):
+        raise ScenarioError(f"{attribute.name} must be a finite number, got {value!r}")
+
+
+def _error_bound(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise ScenarioError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
 def _finite_ppm(instance: object, attribute: attrs.Attribute, value: float) -> None:
@@ -36,11 +48,11 @@ class ClockSpec:
     across nodes, as on a real machine).
     """
 
-    offset_ms: float = 0.0
+    offset_ms: float = attrs.field(default=0.0, validator=_finite)
     drift_ppm: float = attrs.field(default=0.0, validator=_finite_ppm)
     rate_ppm: float = attrs.field(default=0.0, validator=_finite_ppm)
-    error_ms: float | None = None
-    mono_origin_ms: float = 0.0
+    error_ms: float | None = attrs.field(default=None, validator=_error_bound)
+    mono_origin_ms: float = attrs.field(default=0.0, validator=_finite)
 
 
 class NodeClock:

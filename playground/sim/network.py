@@ -24,8 +24,9 @@ LatencyKind = Literal["constant", "uniform", "exponential"]
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
-    if value is not None and (not isinstance(value, int | float) or value < 0):
-        raise ScenarioError(f"{attribute.name} must be a number >= 0, got {value!r}")
+    if value is not None and (not isinstance(value, int | float) or not math.isfinite(value)
+                              or value < 0):
+        raise ScenarioError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
 def _probability(instance: object, attribute: attrs.Attribute, value: float) -> None:

@@ -6,6 +6,10 @@ every other one is dropped, so long runs keep sparser ones). :meth:`rewind` rest
 nearest snapshot at or before a tick and replays forward to it, so the state (and the trace
 hash) is exactly what a straight run would have. :meth:`fork` rewinds and replaces every action
 from a tick on, starting a new timeline from that moment.
+
+The timeline owns the player's moves (:attr:`moves`): a snapshot may predate a move, so every
+restore schedules again each move after the snapshot's tick. Going forward after a rewind
+therefore replays the same future until a fork drops it.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ class Timeline:
         self.seed = seed
         self.snapshot_every = snapshot_every
         self.max_snapshots = max_snapshots
-        self.world = World(scenario, seed, actions)
+        self._moves: list[Action] = sorted(actions, key=lambda a: a.tick)
+        self.world = World(scenario, seed, self._moves)
         self._snapshots: list[WorldSnapshot] = [self.world.snapshot()]
         self._snapshot_ticks: list[int] = [-1]  # the last fully simulated tick of each
 
@@ -50,6 +55,11 @@ class Timeline:
     @property
     def actions(self) -> tuple[Action, ...]:
         return self.world.actions
+
+    @property
+    def moves(self) -> tuple[Action, ...]:
+        """The player's moves in this timeline (applied or still ahead), in tick order."""
+        return tuple(self._moves)
 
     def _take_snapshot(self) -> None:
         done = self.world._done_through
@@ -89,8 +99,14 @@ class Timeline:
             return
         index = bisect.bisect_right(self._snapshot_ticks, tick) - 1
         self.world = World.restore(self._snapshots[index], self.world.trace)
+        self._reschedule_moves()
         if tick >= 0:
             self.run_until(tick)
+
+    def _reschedule_moves(self) -> None:
+        """Make the world's pending player actions exactly the moves not yet simulated."""
+        done = self.world._done_through
+        self.world.replace_future_actions([a for a in self._moves if a.tick > done])
 
     def fork(self, tick: int, actions: Iterable[Action]) -> None:
         """Rewind to just before ``tick`` and replace every action at or after it.
@@ -102,16 +118,19 @@ class Timeline:
         for a in new:
             if a.tick < tick:
                 raise InvalidTickError(f"fork at {tick}: action at tick {a.tick} is before it")
+        self._moves = [a for a in self._moves if a.tick < tick] + sorted(new, key=lambda a: a.tick)
         self.rewind(tick - 1)
         cut = bisect.bisect_right(self._snapshot_ticks, tick - 1)
         del self._snapshot_ticks[cut:]
         del self._snapshots[cut:]
-        self.world.replace_future_actions(new)
+        self._reschedule_moves()
 
     def act(self, action: Action) -> None:
         """Apply an action: in the future it is scheduled; in the past it forks the timeline,
         keeping the actions before it and discarding the ones after."""
         if action.tick > self.world._done_through:
             self.world.act(action)
+            at = bisect.bisect_right(self._moves, action.tick, key=lambda a: a.tick)
+            self._moves.insert(at, action)
         else:
             self.fork(action.tick, [action])

@@ -18,8 +18,8 @@ from textual.filter import Monochrome
 from textual.screen import Screen
 
 from playground import __version__
+from playground.shipped import asset
 from playground.tui.commands import ScreenCommands
-from playground.tui.css import CSS_DIR
 from playground.tui.heap import settle_heap
 from playground.tui.pacing import BudgetSource
 from playground.tui.settings import DEFAULT_THEME, Settings
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from playground.game.progress import Progress
     from playground.game.session import Session
 
-CSS_FILE = CSS_DIR / "app.tcss"
+CSS_FILE = asset("app.tcss")
 
 
 class PlaygroundApp(App[None]):

@@ -18,7 +18,14 @@ from playground.game.level import KnobRange, Level
 from playground.game.session import Outcome, Refused, Session
 from playground.sim import Action, SimError, World
 from playground.sim.network import parse_link
-from playground.tui.tools import Field, FieldError, parse_fields, target_kind, tool_fields
+from playground.tui.tools import (
+    TOOL_LABELS,
+    Field,
+    FieldError,
+    parse_fields,
+    target_kind,
+    tool_fields,
+)
 
 
 @attrs.frozen
@@ -40,6 +47,20 @@ def _nice_step(knob: KnobRange) -> float:
         if span / step <= 40:
             return float(step)
     return span / 40
+
+
+def _move_words(action: Action) -> str:
+    """A move in a few words: ``t=561 partition``, ``t=900 cut n1<->n2``."""
+    target = "" if action.target == "*" else f" {action.target}"
+    return f"t={action.tick} {TOOL_LABELS.get(action.tool, action.tool)}{target}"
+
+
+def _fork_words(dropped: int) -> str:
+    """What acting in the past did to the later moves, in words."""
+    if dropped == 0:
+        return " (forked: a new timeline from here, no later moves to drop)"
+    moves = "move" if dropped == 1 else "moves"
+    return f" (forked: a new timeline from here, {dropped} later {moves} dropped)"
 
 
 class PlayController:
@@ -259,13 +280,28 @@ class PlayController:
         return self.now < self.frontier or any(
             a.tick > self.now for a in self.session.player_actions)
 
-    def _fork_here(self) -> None:
-        """Drop the abandoned future: every player action after the tick on screen and the
-        snapshots taken beyond it. The scripted actions stay."""
-        now = self.now
-        self.session.timeline.fork(now + 1, [])
-        self.session.player_actions = [a for a in self.session.player_actions if a.tick <= now]
-        self.frontier = now
+    def _fork_here(self) -> int:
+        """Drop the abandoned future: every player move after the tick on screen and the
+        snapshots taken beyond it (the scripted actions stay). Returns how many moves went."""
+        dropped = self.session.drop_moves_after(self.now)
+        self.frontier = self.now
+        return dropped
+
+    def moves_ahead(self) -> tuple[Action, ...]:
+        """The player's moves after the tick on screen: kept, and replayed going forward."""
+        return tuple(a for a in self.session.player_actions if a.tick > self.now)
+
+    def moves_ahead_text(self, most: int = 2) -> str | None:
+        """On a rewound screen, the kept later moves in words (``None`` if there are none)."""
+        ahead = self.moves_ahead()
+        if not ahead:
+            return None
+        shown = ", ".join(_move_words(a) for a in ahead[:most])
+        if len(ahead) > most:
+            shown += f" and {len(ahead) - most} more"
+        they, replay, them = ("it", "replays", "it") if len(ahead) == 1 else \
+            ("they", "replay", "them")
+        return f"kept ahead: {shown}; {they} {replay} going forward, acting here drops {them}"
 
     def why_not(self, action: Action) -> str | None:
         return self.session.why_not(action)
@@ -283,8 +319,9 @@ class PlayController:
         reason = self.session.why_not(probe)
         if reason:
             return Result(False, reason)
+        dropped = 0
         if forking:
-            self._fork_here()
+            dropped = self._fork_here()
             self.forks += 1
         try:
             self.session.act(action)
@@ -292,8 +329,8 @@ class PlayController:
             return Result(False, str(exc))
         self.advance_to(action.tick)
         self.frontier = self.now
-        where = " (forked: later moves dropped)" if forking else ""
-        return Result(True, f"{action.describe()}{where}", action)
+        return Result(True, f"{action.describe()}{_fork_words(dropped) if forking else ''}",
+                      action)
 
     # ------------------------------------------------------------------ knobs
     def current_knobs(self) -> dict[str, Any]:

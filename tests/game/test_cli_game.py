@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,27 +60,68 @@ def test_run_with_actions_and_share_code_agree(campaign: Path, tmp_path: Path,
 
 def test_verify_passes_and_catches_a_bad_solution(campaign: Path,
                                                   capsys: pytest.CaptureFixture) -> None:
-    assert main(["verify", "--json", "--jobs", "1"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    assert main(["verify", "--json", "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
     assert report["ok"] and {r["level"] for r in report["levels"]} == {"split", "keep-it"}
+    assert err == ""  # no progress bar with --json
+    assert main(["verify", "--json", "--workers", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == report
     (campaign / "solutions" / "split.toml").write_text(Attempt("split").to_toml())
-    assert main(["verify", "--json", "--jobs", "1"]) == 1
+    assert main(["verify", "--json", "--workers", "1"]) == 1
     report = json.loads(capsys.readouterr().out)
     bad = next(r for r in report["levels"] if r["level"] == "split")
     assert any("does not win" in p for p in bad["problems"])
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_verify_on_a_terminal_shows_a_progress_bar(campaign: Path, capsys: pytest.CaptureFixture,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["verify", "--workers", "1"]) == 0
+    assert "2 of 2 levels verified" in capsys.readouterr().out
+    shown = terminal.getvalue()
+    assert "verifying" in shown and "6/6" in shown  # two levels, three runs each
+
+
+@pytest.mark.parametrize("args", [
+    ["verify", "--workers", "0"],
+    ["verify", "--workers", "two"],
+    ["verify", "--cluster", "tcp://127.0.0.1:9"],
+])
+def test_bad_verify_arguments_are_one_line_and_exit_2(campaign: Path,
+                                                      capsys: pytest.CaptureFixture,
+                                                      args: list[str]) -> None:
+    try:
+        code = main(args)
+    except SystemExit as exit_:
+        code = exit_.code
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err and "\n" not in err and "Traceback" not in err
+    assert args[-1] in err
+
+
 @pytest.mark.parametrize("args", [
     ["run", "nope"],
     ["run", "split", "--seed", "x"],
-    ["run", "split", "--share", "DSP1-garbage"],
+    ["run", "split", "--share", "DSP2-garbage"],
     ["check-level", "/no/such/file.toml"],
 ])
 def test_bad_input_is_one_line_and_exit_2(campaign: Path, capsys: pytest.CaptureFixture,
                                           args: list[str]) -> None:
-    with pytest.raises(SystemExit) if args[2:3] == ["--seed"] else _nothing():
+    if "--seed" in args:  # argparse's own refusal
+        with pytest.raises(SystemExit) as info:
+            main(args)
+        code = info.value.code
+    else:
         code = main(args)
-        assert code == 2
+    assert code == 2
     err = capsys.readouterr().err.strip()
     assert err and "\n" not in err and "Traceback" not in err
 
@@ -100,11 +143,3 @@ def test_an_action_file_for_another_level_is_refused(campaign: Path, tmp_path: P
     other.write_text(Attempt("keep-it", None, {"durable": True}).to_toml())
     assert main(["run", "split", "--actions", str(other)]) == 2
     assert "not 'split'" in capsys.readouterr().err
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return False

@@ -60,6 +60,29 @@ def line_of(text: str, needle: str) -> int:
     ('freeze = { count = 1, max_duration = 100 }',
      'freeze = { count = 1, max_duration = 100, settings = ["loss"] }',
      "only set_link has settings"),
+    ('latency = 5', 'latency = inf', "network.latency: base must be a finite number"),
+    ('latency = 5', 'latency = { kind = "uniform", base = 1, high = inf }',
+     "high must be a finite number"),
+    ('latency = 5', 'latency = 5\n[clocks]\nb = { offset_ms = nan }',
+     "clocks.b.offset_ms: must be a finite number, got nan"),
+    ('ticks = 120', 'ticks = 1250', "par.ticks: 1250 is after the level's end (ticks = 500)"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "freeze"\ntarget = "a"\nduration = inf\n[goal]',
+     "script[1].duration: freeze: duration must be a finite number, got inf"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "crash"\ntarget = "a"\nrecover_after = inf\n'
+     '[goal]', "script[1].recover_after: crash: recover_after must be a finite number"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "step_clock"\ntarget = "a"\ndelta_ms = nan\n'
+     '[goal]', "script[1].delta_ms: step_clock: delta_ms must be a finite number, got nan"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "set_link"\ntarget = "a->b"\nlatency = -5\n'
+     '[goal]', "script[1].latency: set_link: latency must be >= 0, got -5"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "set_drift"\ntarget = "a"\nppm = -2e6\n[goal]',
+     "script[1].ppm: set_drift: ppm must be strictly between -1000000 and 1000000 ppm"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "partition"\ngroups = ["a", "b"]\n[goal]',
+     "script[1].groups: partition: groups must be a list of groups of node names"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "lie"\ntarget = "a"\nstrategy = "equivocate"\n'
+     'values = []\n[goal]', "script[1].values: lie: values must not be empty"),
+    ('[goal]', '[[script]]\ntick = 9\ntool = "hold"\ntarget = "a->b"\ncount = -1\n[goal]',
+     "script[1].count: hold: count must be >= 1, got -1"),
+    ('max_duration = 100', 'max_duration = inf', "toolbox.freeze.max_duration: must be a finite"),
 ])
 def test_errors_name_the_line_and_field(old: str, new: str, message: str) -> None:
     assert old in BREAK_LEVEL
@@ -82,6 +105,30 @@ def test_invalid_toml_reports_its_line() -> None:
     text = BREAK_LEVEL.replace('seed = 3', 'seed = = 3')
     err = error_for(text)
     assert err.line == line_of(text, "seed = = 3") and "invalid TOML" in str(err)
+
+
+@pytest.mark.parametrize(("old", "new", "opening"), [
+    ('briefing = "Make two nodes take different values."',
+     'briefing = """\nMake two nodes\ntake different values.', 'briefing = """'),
+    ('{violation_detail}."', '{violation_detail}."\nalso = [\n"a",', 'also = ['),
+])
+def test_something_never_closed_is_reported_where_it_opens(old: str, new: str,
+                                                           opening: str) -> None:
+    text = BREAK_LEVEL.replace(old, new, 1)
+    err = error_for(text)
+    assert err.line == line_of(text, opening)
+    assert "never closed" in str(err) and "end of document" not in str(err)
+
+
+def test_a_level_id_must_match_its_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "other-name.toml"
+    path.write_text(BREAK_LEVEL)
+    with pytest.raises(LevelError) as info:
+        load_level(path)
+    assert str(info.value) == (f"{path}:1: id: 'split' does not match the file name "
+                               "'other-name.toml'")
+    (tmp_path / "split.toml").write_text(BREAK_LEVEL)
+    assert load_level(tmp_path / "split.toml").id == "split"
 
 
 def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:

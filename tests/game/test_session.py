@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import string
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.game.actionfile import Attempt, load_attempt, parse_share_code
@@ -76,6 +78,45 @@ def test_budgets_run_out_and_forking_gives_them_back() -> None:
     assert session.outcome().state == "won"
 
 
+def key(action: Action) -> tuple[int, str, str]:
+    return (action.tick, action.tool, action.target)
+
+
+def test_acting_at_the_tick_rewound_to_drops_the_later_actions_everywhere() -> None:
+    session = Session(LEVEL)
+    session.act(Action.make(300, "cut", "a->b"))  # in the future: scheduled
+    session.rewind(200)
+    session.act(Action.make(200, "freeze", "b", duration=40))  # at the tick reached: a fork
+    assert [a.tool for a in session.player_actions] == ["freeze"]
+    assert [a.tool for a in session.world.player_actions] == ["freeze"]
+    assert session.remaining("cut") == 1  # the dropped cut's budget is back
+
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("advance"), st.integers(0, 500)),
+    st.tuples(st.just("rewind"), st.integers(-1, 500)),
+    st.tuples(st.sampled_from(["cut", "freeze", "lie"]), st.integers(0, 500)),
+), max_size=12)
+
+
+@given(OPS)
+def test_the_session_keeps_exactly_the_actions_the_timeline_keeps(ops) -> None:
+    session = Session(LEVEL)
+    for op, tick in ops:
+        if op == "advance":
+            session.advance(tick)
+        elif op == "rewind":
+            session.rewind(tick)
+        else:
+            action = {"cut": Action.make(tick, "cut", "a->b"),
+                      "freeze": Action.make(tick, "freeze", "c", duration=30),
+                      "lie": Action.make(tick, "lie", "a", strategy="forge")}[op]
+            with contextlib.suppress(Refused):
+                session.act(action)
+        assert sorted(map(key, session.player_actions)) == sorted(
+            map(key, session.world.player_actions))
+
+
 def test_keep_level_knobs_decide_the_outcome() -> None:
     with pytest.raises(Refused, match="KEEP IT"):
         Session(KEEP, actions=[Action.make(5, "crash", "a")])
@@ -133,6 +174,21 @@ def test_share_codes_and_action_files_round_trip(actions, seed, claim) -> None:
     assert parse_share_code(attempt.to_share_code()) == attempt
 
 
+CODE_CHARS = string.ascii_letters + string.digits + "-_+/=. !"
+
+
+@settings(max_examples=15, deadline=None)
+@given(actions_strategy, st.sampled_from([None, 7]), st.sampled_from([None, "unbreakable"]))
+def test_every_one_character_corruption_of_a_share_code_is_refused(actions, seed, claim) -> None:
+    code = Attempt("split", seed, {"durable": False}, tuple(actions), claim).to_share_code()
+    damaged = {code[:i] + c + code[i + 1:] for i in range(len(code)) for c in CODE_CHARS}
+    damaged |= {code[:i] + code[i + 1:] for i in range(len(code))}  # a character lost
+    damaged.discard(code)
+    for bad in sorted(damaged):
+        with pytest.raises(ActionFileError):
+            parse_share_code(bad)
+
+
 def test_action_file_round_trip_and_errors(tmp_path: Path) -> None:
     attempt = Attempt("split", 4, {"durable": True}, (EQUIVOCATE,
                                                       Action.make(7, "cut", "a->b")))
@@ -146,6 +202,8 @@ def test_action_file_round_trip_and_errors(tmp_path: Path) -> None:
     line = next(i for i, s in enumerate(text.splitlines(), 1) if 'tool = "cutt"' in s)
     assert str(info.value).startswith(f"{path}:{line}: actions[1].tool: unknown tool")
     with pytest.raises(ActionFileError, match="damaged"):
-        parse_share_code("DSP1-notbase64!!")
+        parse_share_code("DSP2-notbase64!!")
+    with pytest.raises(ActionFileError, match="older version of the game"):
+        parse_share_code("DSP1-eNqrVspRslIqzixKVbICAB8xBEo")
     with pytest.raises(ActionFileError, match="must start with"):
         parse_share_code("hello")

@@ -4,17 +4,19 @@ pool of workers, refused moves reported as such, bad level files as one clean er
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from playground.game.campaign import load_campaign
+from playground.game.campaign import Campaign, load_campaign
 from playground.game.errors import LevelError
 from playground.game.session import Session
 from playground.game.sweep import Job, JobResult, run_many
 from playground.game.sweep_cluster import ClusterError
+from playground.game.verify import verify_campaign
 from playground.sim import Action
 
 CAMPAIGN = load_campaign()
@@ -163,3 +165,21 @@ def test_without_the_cluster_extra_the_error_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
     with pytest.raises(ClusterError, match=r"pip install 'distsys-playground\[cluster\]'"):
         run_many([Job("three-generals")], cluster="tcp://127.0.0.1:8786")
+
+
+def test_verify_on_a_dask_cluster_reports_what_one_process_reports(dask_scheduler: str) -> None:
+    some = Campaign(tuple(CAMPAIGN.get(i) for i in ("three-generals", "circuit", "stay-up")),
+                    CAMPAIGN.folder)
+    here = verify_campaign(some, workers=1)
+    assert [r["ok"] for r in here] == [True, True, True]
+    assert verify_campaign(some, cluster=dask_scheduler) == here
+
+
+def test_each_result_tells_its_cost_and_which_process_ran_it() -> None:
+    jobs = [Job("three-generals"), Job("split-brain", actions=(PARTITION,))]
+    here = run_many(jobs, workers=1)
+    assert {r.worker for r in here} == {os.getpid()}
+    assert all(r.cpu_s > 0 for r in here)
+    pooled = run_many(jobs, workers=2)
+    assert pooled == here  # the cost and the process are not part of the result
+    assert os.getpid() not in {r.worker for r in pooled}

@@ -86,3 +86,17 @@ def test_leaderboard_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["leaderboard", "--json", "--db", str(board.path), "--level", "alpha"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [r["player"] for r in rows] == ["ada", "bob"] and rows[1]["share_code"] == "SHARE-2"
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_leaderboard_of_an_unknown_level_is_an_error(tmp_path: Path, extra: list[str],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    Leaderboard(tmp_path / "leaderboard.sqlite3").record("ada", "alpha", 700, 2, "SHARE-1")
+    assert main(["leaderboard", "--data-dir", str(tmp_path), "--level", "NO-SUCH-LEVEL",
+                 *extra]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err.startswith("playground: --level: unknown level 'NO-SUCH-LEVEL' (levels: ")
+    assert out.err.count("\n") == 1 and "split-brain" in out.err
+    assert main(["leaderboard", "--data-dir", str(tmp_path), "--level", "split-brain"]) == 0
+    assert capsys.readouterr().out == "No wins recorded yet for level 'split-brain'.\n"

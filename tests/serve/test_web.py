@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyte
 import pytest
 
-from tests.serve.conftest import TITLE_TEXT, RunningServer, await_gone, running
+from playground.serve.common import MAX_COLS, MAX_ROWS
+from tests.serve.conftest import TITLE_TEXT, RunningServer, await_gone, proc_state, running
 
 aiohttp = pytest.importorskip("aiohttp")
 
@@ -25,6 +27,18 @@ async def login(session: aiohttp.ClientSession, base: str, player: str,
                 **fields: str) -> aiohttp.ClientResponse:
     return await session.post(f"{base}/play", data={"player": player, **fields},
                               allow_redirects=False)
+
+
+def centred_on_screen(screen: pyte.Screen) -> bool:
+    """Whether what is drawn is centred on the whole screen (to within two cells)."""
+    rows = [i for i, line in enumerate(screen.display) if line.strip()]
+    if not rows:
+        return False
+    lines = [screen.display[i] for i in rows]
+    left = min(len(line) - len(line.lstrip()) for line in lines)
+    right = max(len(line.rstrip()) for line in lines)
+    return (abs((left + right) // 2 - screen.columns // 2) <= 2
+            and abs((rows[0] + rows[-1]) // 2 - screen.lines // 2) <= 2)
 
 
 async def test_front_page_and_name_form(server: RunningServer) -> None:
@@ -61,22 +75,35 @@ async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
 
         screen = pyte.Screen(100, 30)
         stream = pyte.ByteStream(screen)
+        replies: list[object] = []
         async with http.ws_connect(ws_url + "?width=100&height=30",
                                    headers={"Origin": base}) as ws:
-            async def first_frame() -> None:
-                while TITLE_TEXT not in "\n".join(screen.display):
+            async def read_until(done: Callable[[], object]) -> None:
+                """Frames go to the screen, text messages to ``replies``."""
+                while not done():
                     message = await ws.receive()
-                    assert message.type == aiohttp.WSMsgType.BINARY, message
-                    stream.feed(message.data)
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        replies.append(json.loads(message.data))
+                    else:
+                        assert message.type == aiohttp.WSMsgType.BINARY, message
+                        stream.feed(message.data)
 
-            await asyncio.wait_for(first_frame(), 20)
+            await asyncio.wait_for(read_until(lambda: TITLE_TEXT in "\n".join(screen.display)),
+                                   20)
             match = await server.await_line(r"start bea from \S+ pid (\d+) 100x30 \(web",
                                             start=mark)
             pid = int(match.group(1))
             await ws.send_json(["ping", "x"])
-            await ws.send_json(["resize", {"width": 10**6, "height": 10**6}])  # clamped
+            await asyncio.wait_for(read_until(lambda: ["pong", "x"] in replies), 20)
+            await ws.send_str("not json")  # ignored: the connection and the game go on
+            await ws.send_json(["ping", 7])
+            await asyncio.wait_for(read_until(lambda: ["pong", 7] in replies), 20)
+            screen.resize(MAX_ROWS, MAX_COLS)
+            await ws.send_json(["resize", {"width": 10**6, "height": 10**6}])  # clamped: the
+            await asyncio.wait_for(  # game redraws its centred title for 500x200
+                read_until(lambda: centred_on_screen(screen)), 20)
             await ws.send_json(["stdin", "\x1b[B"])
-            await ws.send_str("not json")  # ignored
+            assert proc_state(pid) not in (None, "Z")
         assert await await_gone(pid, 10)
         await server.await_line(rf"end bea pid {pid}", start=mark)
 

@@ -60,6 +60,34 @@ def test_fork_replaces_the_future_and_matches_a_straight_run_of_the_new_list() -
         timeline.fork(2_000, [Action.make(1_999, "crash", "n1")])
 
 
+def test_a_fork_at_a_snapshot_tick_forgets_what_it_discarded() -> None:
+    crash = Action.make(1_000, "crash", "n1")  # 1000: a snapshot is taken right after it
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=[crash],
+                        snapshot_every=500)
+    timeline.run_until(2_000)
+    assert timeline.world.nodes["n1"].status == "crashed"
+    timeline.fork(1_000, [])  # the crash never happened
+    timeline.run_until(2_000)
+    timeline.rewind(1_200)  # from the snapshot at 1000: it must not hold the crash
+    assert timeline.world.nodes["n1"].status == "running"
+    assert timeline.world.trace.sha256() == straight(1_200, []).trace.sha256()
+
+
+def test_a_rewind_keeps_what_was_scheduled_since_its_snapshot_and_not_what_a_fork_dropped(
+) -> None:
+    crash = Action.make(1_000, "crash", "n1")
+    freeze = Action.make(900, "freeze", "n2", duration=50)
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=[crash],
+                        snapshot_every=500)
+    timeline.run_until(800)
+    timeline.fork(700, [])  # drops the crash the snapshot at 500 still has pending
+    timeline.act(freeze)  # in the future: scheduled after that snapshot was taken
+    timeline.rewind(600)  # restores the snapshot at 500
+    timeline.run_until(2_000)
+    assert timeline.actions == (freeze,)
+    assert timeline.world.trace.sha256() == straight(2_000, [freeze]).trace.sha256()
+
+
 def test_acting_in_the_past_forks_and_in_the_future_schedules() -> None:
     timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, snapshot_every=400)
     timeline.run_until(2_000)
@@ -122,3 +150,30 @@ def test_long_runs_keep_few_snapshots_and_still_rewind_exactly() -> None:
         timeline.rewind(tick)
         assert timeline.world.trace.sha256() == straight(tick).trace.sha256()
         assert len(timeline._snapshots) <= 5
+
+
+def test_a_move_made_after_a_snapshot_survives_every_rewind() -> None:
+    """A snapshot taken before a move was made must not restore the world without it: the
+    timeline schedules its moves again on every restore, so going forward replays them."""
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, snapshot_every=1_000)
+    timeline.run_until(560)  # the newest snapshot (tick -1) predates the moves below
+    moves = [Action.make(561, "cut", "n1<->n2"), Action.make(562, "freeze", "n3")]
+    for move in moves:
+        timeline.act(move)
+    timeline.run_until(1_130)
+    for back_to, forward_to in ((330, 730), (-1, 2_000), (600, 600), (561, 1_500)):
+        timeline.rewind(back_to)
+        assert timeline.moves == tuple(moves)
+        timeline.run_until(forward_to)
+        assert timeline.world.trace.sha256() == straight(forward_to, moves).trace.sha256()
+    assert timeline.world.link("n1", "n2").cut and timeline.world.nodes["n3"].status == "frozen"
+
+
+def test_a_fork_drops_exactly_the_later_moves_and_later_rewinds_keep_the_rest() -> None:
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS, snapshot_every=500)
+    timeline.run_until(3_000)
+    timeline.fork(2_200, [])
+    assert timeline.moves == tuple(a for a in ACTIONS if a.tick < 2_200)
+    timeline.rewind(100)
+    timeline.run_until(3_000)
+    assert timeline.world.trace.sha256() == straight(3_000, list(timeline.moves)).trace.sha256()

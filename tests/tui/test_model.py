@@ -221,7 +221,7 @@ def test_debrief_of_a_win_names_the_causes(campaign) -> None:
     d = build_debrief(c.session)
     assert d.won and d.violation is not None and len(d.causes) == 2
     assert d.story.startswith(f"At tick {d.violation.tick}: n3 wrote")
-    assert d.share_code.startswith("DSP1-") and d.par[0].met is True
+    assert d.share_code.startswith("DSP2-") and d.par[0].met is True
 
 
 def test_tool_fields_defaults_come_from_the_budget(campaign) -> None:

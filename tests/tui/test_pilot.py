@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.command import CommandList
 
+from playground.game.actionfile import parse_share_code
 from playground.game.campaign import load_campaign
+from playground.game.leaderboard import LEADERBOARD_ENV, PLAYER_ENV, Leaderboard
 from playground.game.progress import Progress
 from playground.sim import FROZEN
 from playground.tui.app import PlaygroundApp
@@ -263,7 +266,7 @@ async def test_win_saves_progress_and_opens_the_next_level(data_dir: Path) -> No
         assert debrief.debrief.causes and debrief.improved
         saved = json.loads((data_dir / "progress" / "local.json").read_text())
         assert saved["levels"]["first-cut"]["won"] is True
-        assert saved["levels"]["first-cut"]["solution"].startswith("DSP1-")
+        assert saved["levels"]["first-cut"]["solution"].startswith("DSP2-")
         await pilot.press("b")
         assert app.screen is screen and "WON" in screen.query_one(StatusBar).text
         screen.controller._reported = None
@@ -271,6 +274,37 @@ async def test_win_saves_progress_and_opens_the_next_level(data_dir: Path) -> No
         await pilot.pause()
         await pilot.press("n")
         assert isinstance(app.screen, BriefingScreen) and app.screen.level.id == "clock-step"
+
+
+async def test_a_win_under_a_server_goes_on_the_leaderboard(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    board_path = tmp_path / "leaderboard.sqlite3"
+    monkeypatch.setenv(LEADERBOARD_ENV, str(board_path))
+    monkeypatch.setenv(PLAYER_ENV, "ada")
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, "first-cut")
+        await pilot.press(*jump(16), "3", "l", "c", "l", "c", *jump(12))
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen) and debrief.debrief.won
+        [row] = Leaderboard(board_path).top("first-cut")
+        assert (row.player, row.score, row.stars) == (
+            "ada", debrief.debrief.points, debrief.debrief.stars)
+        assert parse_share_code(row.share_code or "").actions  # the winning run, replayable
+
+
+async def test_a_loss_under_a_server_stays_off_the_leaderboard(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    board_path = tmp_path / "leaderboard.sqlite3"
+    monkeypatch.setenv(LEADERBOARD_ENV, str(board_path))
+    monkeypatch.setenv(PLAYER_ENV, "ada")
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, "two-faced")
+        await pilot.press(*(["right_curly_bracket"] * 10))  # to the end, doing nothing
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen) and debrief.debrief.state == "lost"
+        assert Leaderboard(board_path).top("two-faced") == []
 
 
 async def test_lose_by_running_out_of_time_and_by_a_wrong_claim(data_dir: Path) -> None:
@@ -281,7 +315,7 @@ async def test_lose_by_running_out_of_time_and_by_a_wrong_claim(data_dir: Path) 
         assert isinstance(app.screen, DebriefScreen) and app.screen.debrief.state == "lost"
         await pilot.press("r")
         assert app.screen is screen and screen.controller.now == 0
-        await pilot.press("exclamation_mark")
+        await pilot.press("exclamation_mark", "y")
         debrief = app.screen
         assert isinstance(debrief, DebriefScreen) and debrief.debrief.state == "lost"
         assert "claim was wrong" in debrief.debrief.reason

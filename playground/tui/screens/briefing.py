@@ -11,8 +11,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
 from playground.game.level import Level
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.css import CSS_DIR
 from playground.tui.screens.base import GameMixin
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import MODE_BADGE
@@ -89,7 +89,7 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
 class BriefingScreen(GameMixin, Screen[None]):
     """Before a level. Enter starts it."""
 
-    CSS_PATH = str(CSS_DIR / "screens.tcss")
+    CSS_PATH = str(asset("screens.tcss"))
 
     BINDINGS = [
         Binding("enter", "start", "Start"),
@@ -122,7 +122,7 @@ class BriefingScreen(GameMixin, Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand("Start the level", self.level.title, self.action_start),
-                PaletteCommand("Replay a share code", "paste a DSP1-... code",
+                PaletteCommand("Replay a share code", "paste a DSP2-... code",
                                self.action_share_code)]
 
 
@@ -148,9 +148,9 @@ class ShareCodeScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("[b]Replay a share code[/]\n[dim]Paste a DSP1-… code and press "
+            yield Static("[b]Replay a share code[/]\n[dim]Paste a DSP2-… code and press "
                          "Enter.[/]")
-            yield Input(placeholder="DSP1-…", id="share-input")
+            yield Input(placeholder="DSP2-…", id="share-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

@@ -14,8 +14,8 @@ from textual.widgets.option_list import Option
 
 from playground.game.level import Level
 from playground.game.outline import CHAPTERS, entry_index
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.css import CSS_DIR
 from playground.tui.screens.base import GameMixin
 from playground.tui.widgets.panels import MODE_BADGE
 
@@ -28,7 +28,7 @@ def stars_text(stars: int) -> str:
 class CampaignScreen(GameMixin, Screen[None]):
     """Choose a level. Enter opens its briefing."""
 
-    CSS_PATH = str(CSS_DIR / "screens.tcss")
+    CSS_PATH = str(asset("screens.tcss"))
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),

@@ -12,16 +12,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from playground.shipped import asset
 from playground.tui.codex import CodexEntry, codex_entries
 from playground.tui.commands import PaletteCommand
-from playground.tui.css import CSS_DIR
 from playground.tui.screens.base import GameMixin
 
 
 class CodexScreen(GameMixin, Screen[None]):
     """Concepts by chapter section; the highlighted one is explained on the right."""
 
-    CSS_PATH = str(CSS_DIR / "screens.tcss")
+    CSS_PATH = str(asset("screens.tcss"))
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from playground.game.debrief import Debrief
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.css import CSS_DIR
 from playground.tui.screens.campaign import stars_text
 from playground.tui.widgets.panels import MODE_BADGE
 
@@ -65,7 +65,7 @@ def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
 class DebriefScreen(Screen[str]):
     """After a level. Dismisses with ``retry``, ``next``, ``board`` or ``map``."""
 
-    CSS_PATH = str(CSS_DIR / "screens.tcss")
+    CSS_PATH = str(asset("screens.tcss"))
 
     BINDINGS = [
         Binding("r", "choose('retry')", "Retry"),

@@ -26,10 +26,10 @@ from playground.game.debrief import build_debrief
 from playground.game.errors import GameFileError
 from playground.game.level import Level
 from playground.game.session import Refused
+from playground.shipped import asset
 from playground.sim import SimError
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import PlayController, Result
-from playground.tui.css import CSS_DIR
 from playground.tui.diagram import default_scale
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
@@ -42,6 +42,7 @@ from playground.tui.model import (
 )
 from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
+from playground.tui.screens.confirm import ConfirmScreen
 from playground.tui.stepper import SPEEDS, Stepper
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, tool_doc
 from playground.tui.widgets.cluster import ClusterGrid
@@ -53,6 +54,11 @@ from playground.tui.widgets.toolbox import KnobPanel, Toolbox
 WIDE = 110  # columns from which the side panel grows
 TALL = 34  # rows from which the event log shows
 PACED_FPS_SHOWN = 15  # below this many frames a second, the status bar says so
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 move``, ``3 moves``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _bindings() -> list[Binding]:
@@ -87,7 +93,7 @@ def _bindings() -> list[Binding]:
 class PlayScreen(GameMixin, Screen[None]):
     """One level in play."""
 
-    CSS_PATH = str(CSS_DIR / "play.tcss")
+    CSS_PATH = str(asset("play.tcss"))
 
     BINDINGS = _bindings()
 
@@ -153,15 +159,23 @@ class PlayScreen(GameMixin, Screen[None]):
         self.speed = self.stepper.speed
         self._ready = True
         self.call_after_refresh(settle_heap)
-        self.controller.advance_to(0)
         self._apply_size(self.app.size.width, self.app.size.height)
+        self._begin_run()
+        if self.share_problem:
+            self.say(False, f"share code not used: {self.share_problem}")
+
+    def _begin_run(self) -> None:
+        """Tick 0 of a fresh run, the same on opening and on every restart: a KEEP IT level
+        waits, paused, on its knob panel (its run is decided by the knobs, so it must not
+        start before the player has seen them); the others play if the app autoplays."""
+        self.playing = False
+        self.controller.advance_to(0)
         self.sync_view()
         if self.level.mode == "keep":
             self.query_one(KnobPanel).focus()
-        else:
-            self.query_one(ClusterGrid).focus()
-        if self.share_problem:
-            self.say(False, f"share code not used: {self.share_problem}")
+            self.say(True, "paused: set the knobs, then Enter runs the level with them")
+            return
+        self.query_one(ClusterGrid).focus()
         if self.game.autoplay:
             self.playing = True
 
@@ -254,7 +268,7 @@ class PlayScreen(GameMixin, Screen[None]):
             self.query_one(Toolbox).refresh_tools(
                 tools=tools, remaining={t: c.remaining(t) for t in tools}, target=target,
                 claim=self.level.mode == "break", message=self.message, ok=self.message_ok,
-                wide=self.has_class("-wide"))
+                wide=self.has_class("-wide"), ahead=c.moves_ahead_text())
         self.query_one(Scrubber).set_state(world.now, c.frontier,
                                            [v.tick for v in world.violations])
         self._refresh_status()
@@ -422,17 +436,31 @@ class PlayScreen(GameMixin, Screen[None]):
         self.after_change()
 
     def action_claim(self) -> None:
+        """Claim the level cannot be broken, once the player confirms: it ends the run."""
         self.playing = False
-        result = self.controller.claim_unbreakable()
-        self.message, self.message_ok = result.message, result.ok
-        self.after_change()
+        if self.level.mode != "break":
+            self.say(False, "only a BREAK IT level can be claimed unbreakable")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                result = self.controller.claim_unbreakable()
+                self.message, self.message_ok = result.message, result.ok
+                self.after_change()
+
+        self.app.push_screen(ConfirmScreen(
+            "Claim that this level cannot be broken?",
+            "The run is judged to its end at once, with your moves so far. If it can be "
+            "broken within the toolbox, the level is lost. This cannot be taken back.",
+            yes="Claim it", no="Keep playing"), answered)
 
     def action_restart(self) -> None:
         self.playing = False
         result = self.controller.restart()
         self.hint = None
-        self.controller.advance_to(0)
-        self.say(True, result.message)
+        self._begin_run()
+        if self.level.mode != "keep":
+            self.say(True, result.message)
 
     # ------------------------------------------------------------------ knobs
     def action_knob(self, name: str, direction: int) -> None:
@@ -455,10 +483,14 @@ class PlayScreen(GameMixin, Screen[None]):
         self.action_apply_knobs()
 
     def action_apply_knobs(self) -> None:
+        """Restart with the knobs as set and run (Enter on the knob panel: "go")."""
+        self.playing = False
         result = self.controller.apply_knobs()
         if result.ok:
             self.controller.advance_to(0)
         self.say(result.ok, result.message)
+        if result.ok and self.game.autoplay:
+            self.playing = True
 
     # ------------------------------------------------------------------ the rest
     def action_hint(self) -> None:
@@ -485,8 +517,22 @@ class PlayScreen(GameMixin, Screen[None]):
         self.sync_view()
 
     def action_leave(self) -> None:
+        """Back to the map; mid-run (time has moved and the level is not decided) ask first."""
         self.playing = False
-        self.app.pop_screen()
+        c = self.controller
+        if c.outcome().state != "playing" or (c.frontier == 0 and not c.session.player_actions):
+            self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen(
+            "Leave this level?",
+            f"This run (t={c.now}, {_count(len(c.session.player_actions), 'move')}) is not "
+            "finished and will not be kept; the level starts afresh next time.",
+            yes="Leave", no="Stay"), answered)
 
     def on_screen_suspend(self) -> None:
         self.playing = False

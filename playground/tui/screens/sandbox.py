@@ -17,8 +17,8 @@ from textual.widgets.option_list import Option
 from playground.game.errors import LevelError
 from playground.game.level import Level, parse_level
 from playground.protocols.registry import ProtocolSpec, all_protocols
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.css import CSS_DIR
 from playground.tui.screens.base import GameMixin
 
 SIZES = (3, 4, 5, 7, 9)
@@ -70,7 +70,7 @@ knobs = {{ {knob_text} }}
 class SandboxScreen(GameMixin, Screen[None]):
     """Pick what to play with; Enter starts."""
 
-    CSS_PATH = str(CSS_DIR / "screens.tcss")
+    CSS_PATH = str(asset("screens.tcss"))
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"),
                 Binding("enter", "start", "Start", show=False, priority=True)]

@@ -1,5 +1,4 @@
 """The title screen: the game's name, a menu, and how far the player got."""
-# ruff: noqa: RUF001  (the game draws with these symbols on purpose)
 
 from __future__ import annotations
 
@@ -11,14 +10,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.screens.base import GameMixin
 
-ART = r"""[b $accent]   ●───────●
-  ╱ ╲     ╱ ╲
- ●───╳───●   ●
-  ╲ ╱     ╲ ╱
-   ●───────●[/]"""
+ART = asset("title-art.txt").read_text(encoding="utf-8").rstrip("\n")
 
 NAME = """[b]D I S T R I B U T E D   S Y S T E M S[/]
 [b $accent]P  L  A  Y  G  R  O  U  N  D[/]"""

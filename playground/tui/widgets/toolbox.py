@@ -34,7 +34,7 @@ class Toolbox(TextPanel):
 
     def refresh_tools(self, *, tools: Sequence[str], remaining: Mapping[str, int | None],
                       target: str | None, claim: bool, message: str | None, ok: bool,
-                      wide: bool) -> None:
+                      wide: bool, ahead: str | None = None) -> None:
         lines = [f"[b]TOOLS[/] [dim]acting on[/] [b $accent]{escape(target or 'nothing')}[/]"]
         for tool in tools:
             key = TOOL_KEYS.get(tool, "?")
@@ -53,6 +53,8 @@ class Toolbox(TextPanel):
             lines.append(f"[@click=screen.tool({tool!r})]{item}[/]")
         if claim:
             lines.append("[@click=screen.claim][b reverse] ! [/] ∎ claim: unbreakable[/]")
+        if ahead:
+            lines.append(f"[$warning]⟳ {escape(ahead)}[/]")
         if message:
             lines.append(message_markup(message, ok))
         self.show("\n".join(lines))

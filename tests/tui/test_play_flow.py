@@ -1,0 +1,99 @@
+"""How a run starts, restarts and goes back in time, driven through the app with Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from playground.tui.screens.confirm import ConfirmScreen
+from playground.tui.screens.debrief import DebriefScreen
+from playground.tui.screens.play import PlayScreen
+from playground.tui.widgets.cluster import ClusterGrid
+from playground.tui.widgets.panels import LinksPanel
+from playground.tui.widgets.toolbox import KnobPanel, Toolbox
+from tests.tui.conftest import FakeClock, make_app, start, wait_until
+
+SIZE = (120, 40)
+
+
+async def test_a_keep_it_level_opens_and_restarts_paused_on_its_knobs(data_dir: Path) -> None:
+    app = make_app(data_dir, autoplay=True)  # the real game's setting: levels start running
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "keep-lease")
+        knobs = screen.query_one(KnobPanel)
+        for _ in range(2):  # opening, then Ctrl+R: the same every time
+            assert not screen.playing and screen.controller.now == 0
+            assert knobs.has_focus and "set the knobs" in knobs.markup_text
+            await pilot.press("space")
+            assert screen.playing
+            await pilot.press("ctrl+r")
+        await pilot.press("enter")  # "go": restart with the knobs and run
+        assert screen.playing and "restarted with" in knobs.markup_text
+
+
+async def test_a_break_it_level_restarts_as_it_opened(data_dir: Path) -> None:
+    app = make_app(data_dir, autoplay=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "first-cut")
+        assert screen.playing and screen.query_one(ClusterGrid).has_focus
+        await pilot.press("space")
+        wall = FakeClock()
+        screen.clock = wall  # real time now passes only when the test says so
+        await pilot.press("ctrl+r")
+        assert screen.playing and screen.controller.now == 0
+        wall.now += 0.25
+        await wait_until(pilot, lambda: screen.controller.now > 0, "the restarted run to play")
+        await pilot.press("space")
+
+
+async def test_a_rewound_screen_keeps_the_move_and_says_it_replays(data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "sandbox")
+        c = screen.controller
+        await pilot.press(*(["right_square_bracket"] * 4), "p")
+        await pilot.press("enter")  # the partition dialog's default groups
+        assert len(c.session.player_actions) == 1
+        moved_at = c.session.player_actions[0].tick
+        await pilot.press(*(["right_square_bracket"] * 6))
+        links = screen.query_one(LinksPanel)
+        cut_text = links.markup_text
+        assert "cut" in cut_text
+        await pilot.press("home")
+        assert c.now == 0 and "all" in links.markup_text
+        toolbox = screen.query_one(Toolbox).markup_text
+        assert f"t={moved_at}" in toolbox and "replays" in toolbox
+        await pilot.press(*(["right_square_bracket"] * 6))
+        assert isinstance(app.screen, PlayScreen) and links.markup_text == cut_text
+
+
+async def test_claiming_unbreakable_asks_first_and_no_keeps_playing(data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "two-faced")
+        await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "cannot be taken back" in str(app.screen.query_one(Static).render())
+        await pilot.press("enter")  # the focused answer is the safe one
+        assert app.screen is screen and screen.controller.session.claim is None
+        await pilot.press("exclamation_mark", "escape")
+        assert app.screen is screen and not screen.controller.finished
+        await pilot.press("exclamation_mark", "y")
+        assert isinstance(app.screen, DebriefScreen)
+
+
+async def test_leaving_mid_run_asks_first_but_not_before_anything_happened(
+        data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, "first-cut")
+        await pilot.press("escape")  # nothing happened yet: leave at once
+        assert not isinstance(app.screen, (PlayScreen, ConfirmScreen))
+        screen = await start(pilot, "first-cut")
+        await pilot.press("right_square_bracket", "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is screen and screen.controller.now > 0
+        await pilot.press("escape", "y")
+        assert not isinstance(app.screen, (PlayScreen, ConfirmScreen))
