@@ -17,10 +17,12 @@ play: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check playground tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check playground tests benchmarks
+	$(BIN)/mypy
 
 
 bench: $(STAMP)

@@ -1,5 +1,6 @@
-"""The engine and protocols never import Textual, Rich or asyncssh: the simulator must run (and
-be tested) headless, and the layer rule in docs/architecture.md depends on it."""
+"""The layers: sim -> protocols -> game -> tui -> serve, each importing only the ones before it
+(and the shared error root). The engine and protocols never import Textual, Rich or asyncssh:
+the simulator must run (and be tested) headless (the layer rule in docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,42 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ("playground/sim", "playground/protocols")
 FORBIDDEN = ("textual", "rich", "asyncssh", "textual_serve")
+
+
+#: What each layer may import from ``playground``: itself and the layers below it.
+ORDER = ("sim", "protocols", "game", "tui", "serve")
+SHARED = frozenset({"errors", "__version__"})  # the error root imports nothing
+
+
+def _playground_imports(path: Path) -> set[str]:
+    """The ``playground`` modules (or names) a file imports, as full dotted names."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            raise AssertionError(f"{path}: relative import (the layer test reads absolute ones)")
+    return {n for n in names if n.split(".")[0] == "playground"}
+
+
+@pytest.mark.parametrize("layer", ORDER)
+def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
+    allowed = set(ORDER[:ORDER.index(layer) + 1]) | SHARED
+    files = sorted((ROOT / "playground" / layer).rglob("*.py"))
+    assert files
+    for path in files:
+        for name in sorted(_playground_imports(path)):
+            part = name.split(".")[1] if "." in name else ""
+            assert part in allowed, (f"{path.relative_to(ROOT)} imports {name}: {layer} may "
+                                     f"import only {', '.join(sorted(allowed))}")
 
 
 def _imported_roots(path: Path) -> set[str]:

@@ -45,7 +45,7 @@ class _SafeFormatter(string.Formatter):
     def __init__(self, values: Mapping[str, Any]) -> None:
         self.values = values
 
-    def vformat(self, format_string: str, args: Sequence[Any],  # type: ignore[override]
+    def vformat(self, format_string: str, args: Sequence[Any],
                 kwargs: Mapping[str, Any]) -> str:
         out: list[str] = []
         for literal, field, spec, conversion in self.parse(format_string):

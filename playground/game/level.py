@@ -25,6 +25,7 @@ from playground.sim import (
     ClockSpec,
     Latency,
     LinkSpec,
+    Program,
     Scenario,
     SimError,
 )
@@ -206,7 +207,7 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
     if not nodes or not all(isinstance(n, str) for n in nodes):
         raise r.fail(("cluster", "nodes"), "must be a non-empty list of node names")
     try:
-        Scenario(nodes=tuple(nodes), program=lambda _: None)  # type: ignore[arg-type,return-value]
+        Scenario(nodes=tuple(nodes), program=lambda _: Program())  # checks the names only
     except SimError as exc:
         raise r.fail(("cluster", "nodes"), str(exc)) from None
     nodes_t = tuple(nodes)

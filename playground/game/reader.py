@@ -52,17 +52,21 @@ class Reader:
     def __init__(self, path: str | Path, text: str, error_class: type[GameFileError]) -> None:
         self.path = path
         self.lines = key_lines(text)
+        self.in_a_file = bool(text.strip())
         self.error_class = error_class
 
     def fail(self, where: tuple[str | int, ...], message: str) -> GameFileError:
-        """An error for field ``where`` (its dotted name is put in front of ``message``)."""
+        """An error for field ``where`` (its dotted name is put in front of ``message``), at
+        its line, its table's line, or line 1 for a top-level key that is not there."""
         name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where)
         name = name.replace(".[", "[")
         text = f"{name}: {message}" if name else message
-        return self.error_class(self.path, line_of(self.lines, where), text)
+        line = line_of(self.lines, where) or (1 if self.in_a_file else None)
+        return self.error_class(self.path, line, text)
 
     def check_keys(self, table: Mapping[str, Any], where: tuple[str | int, ...],
-                   allowed: set[str] | frozenset[str], required: set[str] = frozenset()) -> None:
+                   allowed: set[str] | frozenset[str],
+                   required: set[str] | frozenset[str] = frozenset()) -> None:
         """Unknown keys and missing required keys are errors."""
         for key in table:
             if key not in allowed:
@@ -70,7 +74,7 @@ class Reader:
                 raise self.fail((*where, key), f"unknown key (allowed: {names})")
         for key in sorted(required):
             if key not in table:
-                raise self.fail(where, f"missing required key {key!r}")
+                raise self.fail((*where, key), "missing (this key is required)")
 
     def get(self, table: Mapping[str, Any], where: tuple[str | int, ...], key: str,
             kind: type | tuple[type, ...], default: Any = ..., *,
@@ -78,7 +82,7 @@ class Reader:
         """``table[key]`` checked against ``kind`` (and ``check``, which returns a problem)."""
         if key not in table:
             if default is ...:
-                raise self.fail(where, f"missing required key {key!r}")
+                raise self.fail((*where, key), "missing (this key is required)")
             return default
         value = table[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -98,5 +102,5 @@ class Reader:
 
     def table(self, table: Mapping[str, Any], where: tuple[str | int, ...], key: str,
               required: bool = False) -> dict[str, Any]:
-        value = self.get(table, where, key, dict, ... if required else {})
+        value: dict[str, Any] = self.get(table, where, key, dict, ... if required else {})
         return value

@@ -8,7 +8,7 @@ actions are checked against the level's toolbox before they reach the engine, an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -24,11 +24,14 @@ class Refused(PlaygroundError, ValueError):
     """The toolbox (or the level) does not allow this action; ``str()`` says why."""
 
 
+OutcomeState = Literal["won", "lost", "playing", "done"]
+
+
 @attrs.frozen
 class Outcome:
     """``state`` is ``won``, ``lost``, ``playing`` (or ``done`` for the sandbox)."""
 
-    state: str
+    state: OutcomeState
     reason: str
     tick: int | None = None
 

@@ -10,7 +10,7 @@ worker never needs the caller's files and parses each level once.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import os
 import time
@@ -77,14 +77,8 @@ class _Source:
     path: str
     text: str
 
-    @property
-    def key(self) -> str:
-        return hashlib.sha256(f"{self.path}\0{self.text}".encode()).hexdigest()
-
 
 _Chunk = tuple[dict[str, _Source], list[tuple[str, Job]]]
-
-_LEVELS: dict[str, Level] = {}  # parsed levels of this process, by source key
 
 
 def level_source_path(spec: str) -> Path:
@@ -112,12 +106,10 @@ def _read_sources(jobs: Sequence[Job]) -> dict[str, _Source]:
     return sources
 
 
+@functools.lru_cache(maxsize=64)
 def _level(source: _Source) -> Level:
-    key = source.key
-    level = _LEVELS.get(key)
-    if level is None:
-        level = _LEVELS[key] = parse_level(source.text, source.path)
-    return level
+    """The parsed level; each process parses each level text once (a few dozen kept)."""
+    return parse_level(source.text, source.path)
 
 
 def run_job(level: Level, job: Job) -> JobResult:
@@ -165,18 +157,25 @@ def _run_chunk(chunk: _Chunk) -> list[JobResult]:
     return [run_job(_level(sources[key]), job) for key, job in items]
 
 
-def _chunks(jobs: Sequence[Job], sources: dict[str, _Source], workers: int) -> list[_Chunk]:
-    """Consecutive jobs in ``CHUNKS_PER_WORKER * workers`` chunks, each with its levels."""
-    count = max(1, min(len(jobs), CHUNKS_PER_WORKER * workers))
-    size, extra = divmod(len(jobs), count)
-    chunks: list[_Chunk] = []
-    start = 0
-    for index in range(count):
-        end = start + size + (1 if index < extra else 0)
-        items = [(job.level, job) for job in jobs[start:end]]
-        chunks.append(({key: sources[key] for key, _ in items}, items))
-        start = end
-    return chunks
+def _plan(jobs: Sequence[Job], sources: dict[str, _Source], workers: int
+          ) -> list[tuple[int, _Chunk]]:
+    """Consecutive jobs cut into about ``CHUNKS_PER_WORKER * workers`` chunks of similar cost
+    (a run costs about its level's ticks), each with its levels; numbered in job order and
+    listed costliest first, so a long chunk does not start last and keep the others waiting."""
+    costs = [_level(sources[job.level]).ticks for job in jobs]
+    share = sum(costs) / max(1, min(len(jobs), CHUNKS_PER_WORKER * workers))
+    spans: list[tuple[int, int, int]] = []  # (cost, start, end)
+    start, spent = 0, 0
+    for index, cost in enumerate(costs):
+        spent += cost
+        if spent >= share * (len(spans) + 1) or index == len(jobs) - 1:
+            spans.append((sum(costs[start:index + 1]), start, index + 1))
+            start = index + 1
+    chunks = []
+    for number, (cost, first, end) in enumerate(spans):
+        items = [(job.level, job) for job in jobs[first:end]]
+        chunks.append((-cost, number, ({key: sources[key] for key, _ in items}, items)))
+    return [(number, chunk) for _, number, chunk in sorted(chunks, key=lambda c: c[:2])]
 
 
 def _in_process(jobs: Sequence[Job], sources: dict[str, _Source],
@@ -200,10 +199,10 @@ def _gather(chunk_count: int, results: Iterator[tuple[int, list[JobResult]]], to
     return [result for index in range(chunk_count) for result in by_chunk[index]]
 
 
-def _local_pool(chunks: list[_Chunk], workers: int
+def _local_pool(plan: list[tuple[int, _Chunk]], workers: int
                 ) -> Iterator[tuple[int, list[JobResult]]]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_run_chunk, chunk): index for index, chunk in enumerate(chunks)}
+        futures = {pool.submit(_run_chunk, chunk): number for number, chunk in plan}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
@@ -233,12 +232,12 @@ def run_many(jobs: Sequence[Job], *, workers: int | None = None, cluster: str | 
         from playground.game.sweep_cluster import cluster_results, connect, worker_threads
 
         with connect(cluster) as client:
-            chunks = _chunks(jobs, sources, worker_threads(client))
-            results = cluster_results(client, _run_chunk, chunks)
-            return _gather(len(chunks), results, len(jobs), progress)
+            plan = _plan(jobs, sources, worker_threads(client))
+            results = cluster_results(client, _run_chunk, plan)
+            return _gather(len(plan), results, len(jobs), progress)
     count = local_workers() if workers is None else max(1, workers)
     count = min(count, len(jobs))
     if count == 1:
         return [r for rs in _in_process(jobs, sources, progress) for r in rs]
-    chunks = _chunks(jobs, sources, count)
-    return _gather(len(chunks), _local_pool(chunks, count), len(jobs), progress)
+    plan = _plan(jobs, sources, count)
+    return _gather(len(plan), _local_pool(plan, count), len(jobs), progress)

@@ -72,12 +72,12 @@ def worker_threads(client: Any) -> int:
     return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
 
 
-def cluster_results(client: Any, task: Callable[[Chunk], Result], chunks: list[Chunk]
-                    ) -> Iterator[tuple[int, Result]]:
-    """``(index, task(chunk))`` for every chunk, as the cluster finishes them."""
+def cluster_results(client: Any, task: Callable[[Chunk], Result],
+                    plan: list[tuple[int, Chunk]]) -> Iterator[tuple[int, Result]]:
+    """``(number, task(chunk))`` for every numbered chunk, as the cluster finishes them."""
     from distributed import as_completed
 
-    futures = [client.submit(task, chunk, pure=False) for chunk in chunks]
-    index_of = {future.key: index for index, future in enumerate(futures)}
+    futures = [client.submit(task, chunk, pure=False) for _, chunk in plan]
+    index_of = {future.key: number for future, (number, _) in zip(futures, plan, strict=True)}
     for future in as_completed(futures, loop=client.loop):
         yield index_of[future.key], future.result()

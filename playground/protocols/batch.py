@@ -220,8 +220,8 @@ class BatchCoordinator(Program):
         if self.state == "done":
             ctx.send(src, {"type": "finish", "epoch": self.epoch})
             return
-        boot = payload.get("boot")
-        self.boots[src] = boot  # type: ignore[assignment]
+        boot: Any = payload.get("boot")
+        self.boots[src] = boot
         if self.state == "running":
             if payload.get("epoch") == self.epoch:
                 self.written[src] = max(self.written.get(src, 0), int(payload["written"]))
@@ -322,9 +322,9 @@ class ConsistentCheckpoint(Invariant):
         if event.kind == "observe" and node in self.workers:
             if data.get("what") == "checkpoint written":
                 key = f"{data['epoch']}:{data['work']}"
-                self.writers.setdefault(key, []).append(node)  # type: ignore[arg-type]
+                self.writers.setdefault(key, []).append(node)
             elif data.get("what") == "finished":
-                self.finished.setdefault(data["epoch"], []).append(node)  # type: ignore[arg-type]
+                self.finished.setdefault(data["epoch"], []).append(node)
             return None
         if node != self.coordinator:
             return None
@@ -645,13 +645,13 @@ class AnsweredWithin(Check):
 
     def observe(self, event: Event, world: World) -> Finding:
         what = event.data.get("what")
-        rid = event.data.get("id")
+        rid: Any = event.data.get("id")
         if what == "request":
-            self.open[rid] = [event.tick, event.seq, []]  # type: ignore[index]
+            self.open[rid] = [event.tick, event.seq, []]
         elif what == "timeout" and rid in self.open:
             self.open[rid][2].append(event.data["replica"])
         elif what == "answered":
-            self.open.pop(rid, None)  # type: ignore[arg-type]
+            self.open.pop(rid, None)
         return None
 
     def deadline(self) -> int | None:

@@ -444,11 +444,11 @@ class GeneralsLedger:
         elif kind == "observe" and data.get("what") == "untimely" and event.node is not None:
             self.untimely.setdefault(data["instance"], set()).add((data["src"], event.node))
         elif kind == "decide" and event.node is not None:
-            k = data.get("instance")
+            instance: Any = data.get("instance")
             if data.get("key") == "order":
-                self.decisions.setdefault(k, {})[event.node] = (data["value"], event.seq)
+                self.decisions.setdefault(instance, {})[event.node] = (data["value"], event.seq)
             elif data.get("key") == "command":
-                self.commands[k] = (data["value"], event.seq)
+                self.commands[instance] = (data["value"], event.seq)
 
     def _fault(self, event: Event) -> None:
         data = event.data

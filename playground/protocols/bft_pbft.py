@@ -320,7 +320,9 @@ class PbftClient(Program):
                 or src not in self.config.replicas or payload.get("client") != self.name):
             return
         t = payload.get("t")
-        pending = self.outstanding.get(t) if isinstance(t, int) else None
+        if not isinstance(t, int):
+            return
+        pending = self.outstanding.get(t)
         if pending is None:
             return
         result = payload.get("value")
@@ -413,7 +415,8 @@ class PbftValidResult(_LiarsAware):
             payload = data.get("payload")
             if (isinstance(payload, dict) and payload.get("type") == "reply"
                     and event.node not in self.liars):
-                key = (str(payload.get("client")), payload.get("t"))
+                t: Any = payload.get("t")
+                key = (str(payload.get("client")), t)
                 self.correct.setdefault(key, set()).add(str(payload.get("value")))
             return None
         if event.kind != "decide" or data.get("key") != "accept" or event.node is None:

@@ -297,7 +297,8 @@ class _Truth:
     def feed(self, event: Event) -> None:
         kind, data = event.kind, event.data
         if kind == "fault":
-            tool, target, effect = data.get("tool"), data.get("target"), data.get("effect")
+            tool, effect = data.get("tool"), data.get("effect")
+            target: Any = data.get("target")
             if tool == "crash" and effect is None:
                 self.crashed_at[target] = event.tick
                 self.down.add(target)
@@ -382,7 +383,7 @@ class CrashDetectedWithin(Check):
             for key in [k for k in self.open if k[1] == event.node]:
                 del self.open[key]
         elif kind == "observe" and data.get("what") == "suspect":
-            self.open.pop((event.node, data["peer"]), None)  # type: ignore[arg-type]
+            self.open.pop((event.node, data["peer"]), None)  # type: ignore[arg-type]  # by a node
         return None
 
     def deadline(self) -> int | None:
@@ -447,7 +448,7 @@ def metrics(world: World) -> dict[str, Any]:
             for key in [k for k in pending if k[1] == e.node]:
                 del pending[key]
         elif kind == "observe" and data.get("what") in ("suspect", "trust"):
-            key = (e.node, data["peer"])  # type: ignore[assignment]
+            key = (e.node, data["peer"])  # type: ignore[assignment]  # observe: node is set
             if data["what"] == "trust":
                 suspecting.discard(key)
                 if key in false_open:
@@ -458,7 +459,7 @@ def metrics(world: World) -> dict[str, Any]:
             if key in pending:
                 detections.append(e.tick - pending.pop(key))
                 continue
-            false, _, _ = truth.judge(e.node, data["peer"], e.tick)  # type: ignore[arg-type]
+            false, _, _ = truth.judge(e.node, data["peer"], e.tick)  # type: ignore[arg-type]  # set
             if false:
                 out["false_suspicions"] += 1
                 false_open[key] = e.tick

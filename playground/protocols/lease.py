@@ -22,6 +22,7 @@ token lower than the highest it has seen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from playground.protocols.registry import Build, Knob, KnobError, ProtocolSpec
@@ -558,7 +559,7 @@ KNOBS = (
 )
 
 
-def build(nodes: tuple[str, ...], knobs: dict[str, Any]) -> Build:
+def build(nodes: tuple[str, ...], knobs: Mapping[str, Any]) -> Build:
     lock, storage = knobs["lock_node"], knobs["storage_node"]
     if lock == storage:
         raise KnobError("storage_node", f"must differ from lock_node ({lock!r})")

@@ -23,6 +23,7 @@ the higher node name. Replicas also re-send their current value every ``sync_eve
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from playground.protocols.registry import Build, Knob, ProtocolSpec
@@ -267,7 +268,7 @@ KNOBS = (
 )
 
 
-def build(nodes: tuple[str, ...], knobs: dict[str, Any]) -> Build:
+def build(nodes: tuple[str, ...], knobs: Mapping[str, Any]) -> Build:
     stamp, sync, inc = knobs["stamp"], knobs["sync_every_ms"], knobs["increment_every_ms"]
 
     def program(name: str) -> Program:
@@ -298,7 +299,7 @@ def metrics(world: World) -> dict[str, Any]:
     return {
         "writes": writes,
         "writes_lost": len(check.lost),
-        "max_clock_skew_ms": 0 if low is None else high - low,
+        "max_clock_skew_ms": 0 if low is None or high is None else high - low,
         "hlc_drift_ms": hlc_drift,
         "stamp_drift_ms": stamp_drift,
         "converged": int(len(set(wids.values())) == 1),

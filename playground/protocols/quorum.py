@@ -424,9 +424,9 @@ class QuorumLedger:
                     f"{', '.join(sorted(data.get('replies', {})))}) at tick {event.tick}, but "
                     f"{data['key']} = {must['value']!r} (version {show_version(must['version'])})"
                     f" was acknowledged to {must['node']} at tick {must['tick']}, before the "
-                    f"read started at tick {start['tick']}"  # type: ignore[index]
+                    f"read started at tick {start['tick']}"  # type: ignore[index]  # must: so start
                 )
-                return detail, [must["seq"], start["seq"], event.seq]  # type: ignore[index]
+                return detail, [must["seq"], start["seq"], event.seq]  # type: ignore[index]  # same
         elif what == "read-failed":
             self.failed_reads += 1
             self.pending.pop(data["rid"], None)

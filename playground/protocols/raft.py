@@ -460,7 +460,7 @@ def stable_leader(world: World, quorum: int) -> str | None:
         program = node.program
         if node.status != RUNNING or getattr(program, "role", None) != LEADER:
             continue
-        term = program.current_term  # type: ignore[union-attr]
+        term = program.current_term  # type: ignore[union-attr]  # a Raft leader's program
         backers = sum(
             1 for other in world.node_names
             if world.nodes[other].status == RUNNING

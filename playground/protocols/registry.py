@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -30,6 +30,9 @@ class KnobError(SimError):
         super().__init__(f"knob {knob!r}: {message}")
 
 
+KnobKind = Literal["int", "float", "bool", "str", "node", "nodes"]
+
+
 @attrs.frozen
 class Knob:
     """One setting a level (or the player, in KEEP IT levels) can turn.
@@ -40,7 +43,7 @@ class Knob:
     """
 
     name: str
-    kind: str
+    kind: KnobKind
     default: Any
     doc: str
     low: float | None = None

@@ -182,7 +182,7 @@ class StreamReceiver(Program):
     def on_message(self, ctx: Context, src: str, payload: Any) -> None:
         if src != self.sender or not isinstance(payload, dict) or payload.get("type") != "data":
             return
-        value = payload.get("value")
+        value: Any = payload.get("value")
         if not self.sequence_numbers:
             self._deliver(ctx, None, value)
             ctx.send(self.sender, {"type": "ack"})
@@ -363,7 +363,8 @@ def metrics(world: World) -> dict[str, Any]:
                     start = e.tick
                 if payload.get("value") in sent_values:
                     out["retransmissions"] += 1
-                sent_values.add(payload.get("value"))  # type: ignore[arg-type]
+                sent: Any = payload.get("value")
+                sent_values.add(sent)
             elif payload.get("type") == "ack":
                 out["acks_sent"] += 1
         elif e.kind == "observe" and data.get("what") == "rto":

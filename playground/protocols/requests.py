@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from playground.protocols.registry import Build, Knob, KnobError, ProtocolSpec
-from playground.sim.checks import Finding, Invariant, ProgressWithin
+from playground.sim.checks import Check, Finding, Invariant, ProgressWithin
 from playground.sim.program import Context, Program
 from playground.sim.trace import Event
 from playground.sim.world import World
@@ -342,7 +342,8 @@ def _trace_index(world: World) -> dict[str, Any]:
                 copies[mid] = data["dup_of"]
             fates.setdefault(copies.get(mid, mid), []).append(e)
         elif kind == "decide" and data.get("key") == "charge":
-            applied.setdefault(data.get("corr"), []).append(e)
+            corr: Any = data.get("corr")
+            applied.setdefault(corr, []).append(e)
         elif kind == "fault" and data.get("tool") == "crash" and "effect" not in data:
             crashes.setdefault(data["target"], []).append(e.tick)
         elif kind == "observe":
@@ -473,7 +474,8 @@ def metrics(world: World) -> dict[str, Any]:
                 out["dedups"] += 1
         elif e.kind == "decide" and data.get("key") == "charge":
             out["applied"] += 1
-            request = corr_request.get(data.get("corr"), f"?{data.get('corr')}")
+            corr: Any = data.get("corr")
+            request = corr_request.get(corr, f"?{corr}")
             per_request[request] = per_request.get(request, 0) + 1
     out["applied_twice"] = sum(1 for n in per_request.values() if n > 1)
     out["extra_charges"] = sum(n - 1 for n in per_request.values() if n > 1)
@@ -506,7 +508,7 @@ def build(nodes: tuple[str, ...], knobs: Mapping[str, Any]) -> Build:
     if not clients:
         raise KnobError("clients", "needs at least one client node besides the server")
     program = functools.partial(_program, server=server, clients=clients, knobs=dict(knobs))
-    checks = [AtMostOnce(server, clients)]
+    checks: list[Check] = [AtMostOnce(server, clients)]
     if knobs["answer_within_ms"]:
         checks.append(ProgressWithin("answered", knobs["answer_within_ms"], _is_ok,
                                      start=_is_first_send))

@@ -13,13 +13,13 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 COMMANDS = ("serve", "leaderboard")
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -203,7 +203,7 @@ def _data_dir(value: str | None) -> Path:
 def _config(args: argparse.Namespace) -> Any:
     from playground.serve.common import ServeConfig
 
-    game = ()
+    game: tuple[str, ...] = ()
     if args.game_command:
         try:
             game = tuple(shlex.split(args.game_command))

@@ -30,9 +30,9 @@ from typing import Any, TextIO
 import asyncssh
 import attrs
 
+from playground.game.progress import PLAYER_RULE
 from playground.serve.child import PtyChild
 from playground.serve.common import (
-    PLAYER_RULE,
     ConfigError,
     ServeConfig,
     Sessions,
@@ -146,7 +146,7 @@ class _KeysFile:
         return self.keys
 
 
-class _EnvSink(dict):  # type: ignore[type-arg]
+class _EnvSink(dict[Any, Any]):
     """Stands in for a channel's environment: asyncssh keeps every ``env`` request a client
     sends, without limit; none of them reach the game (only TERM does, from the pty request),
     so keep a few for the log and drop the rest."""
@@ -160,7 +160,7 @@ def _exit_status(code: int) -> int:
     return code & 0xFF if code >= 0 else 128 + (-code & 0x7F)
 
 
-class GameSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+class GameSession(asyncssh.SSHServerSession):
     """One session channel: refuses what is not a terminal game, else runs one."""
 
     def __init__(self, server: WorkshopSSH, connection: _Connection) -> None:

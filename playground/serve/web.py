@@ -44,8 +44,8 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from playground.game.progress import PLAYER_RULE
 from playground.serve.common import (
-    PLAYER_RULE,
     ConfigError,
     ServeConfig,
     Sessions,
@@ -63,6 +63,8 @@ TOKEN_LIFETIME = 12 * 3600
 MAX_MESSAGE = 256 * 1024  # bytes in one websocket message from a browser
 MAX_STDERR = 64 * 1024  # bytes of a game's stderr kept for the server log
 STOP_TIMEOUT = 3.0  # seconds for a game to quit when asked, before signals
+PING_EVERY = 15.0  # seconds between keepalive pings (keeps proxies and NAT from closing)
+STALL_LIMIT = 60.0  # seconds a browser may take nothing while a frame waits for it
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -123,6 +125,58 @@ class _CappedStderr:
                 return data
 
 
+class _Liveness:
+    """Whether a browser is still there, judged by progress rather than by a pong deadline.
+
+    A browser busy drawing (a slow laptop, a throttled tab) reads its socket late, and a pong
+    queued behind the frames it has not read yet comes late too. So a session is lost only when
+    a frame has waited ``STALL_LIMIT`` seconds for the browser to take it while the browser sent
+    nothing either. Every send waits for the socket to drain, so a slow reader slows the game's
+    output down (backpressure) instead of piling frames up in memory.
+    """
+
+    def __init__(self, websocket: web.WebSocketResponse) -> None:
+        self.websocket = websocket
+        self.last_progress = time.monotonic()
+        self.waiting_since: float | None = None  # a send not yet taken by the browser
+        self._pings: set[asyncio.Task[None]] = set()
+
+    def heard(self) -> None:
+        self.last_progress = time.monotonic()
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self._send(self.websocket.send_bytes(data))
+
+    async def send_str(self, data: str) -> None:
+        await self._send(self.websocket.send_str(data))
+
+    async def _send(self, sending: Any) -> None:
+        if self.waiting_since is None:
+            self.waiting_since = time.monotonic()
+        try:
+            await sending
+        finally:
+            self.waiting_since = None
+            self.last_progress = time.monotonic()
+
+    def stalled(self, now: float) -> bool:
+        return (self.waiting_since is not None and now - self.waiting_since > STALL_LIMIT
+                and now - self.last_progress > STALL_LIMIT)
+
+    def ping(self) -> None:
+        """A keepalive ping, sent without waiting (it queues behind any unread frames)."""
+        if self.websocket.closed:
+            return
+        task = asyncio.ensure_future(self.websocket.ping())
+        self._pings.add(task)
+        task.add_done_callback(self._ping_done)
+
+    def _ping_done(self, task: asyncio.Task[None]) -> None:
+        self._pings.discard(task)
+        if not task.cancelled():
+            task.exception()  # a ping on a closing socket: the pump sees the close
+
+
 class GameAppService(AppService):
     """textual-serve's ``AppService``, running our launcher with a clean environment in its
     own process group, with bounded sizes, and a ``stop`` that always ends in a reaped
@@ -144,6 +198,7 @@ class GameAppService(AppService):
             stderr=asyncio.subprocess.PIPE, env=env, cwd=self.cwd, start_new_session=True,
             close_fds=True, limit=2**20)
         assert process.stdin is not None and process.stderr is not None
+        # a reader that keeps at most a cap stands in for the StreamReader (so the ignore)
         process.stderr = _CappedStderr(process.stderr)  # type: ignore[assignment]
         self._stdin = process.stdin
         return process
@@ -163,7 +218,7 @@ class GameAppService(AppService):
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.send_meta({"type": "quit"}), 1.0)
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(Exception):  # timed out, or the reader failed
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
         if process is not None and process.returncode is None:
             for sig in (signal.SIGHUP, signal.SIGCONT):
@@ -181,6 +236,18 @@ class GameAppService(AppService):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
+        if process is not None:
+            _close_pipes(process)
+
+
+def _close_pipes(process: asyncio.subprocess.Process) -> None:
+    """Close a reaped game's pipes while the event loop still runs. Pipes nobody drained to
+    the end stay open, and the garbage collector would close them after the loop is gone,
+    printing "Exception ignored in BaseSubprocessTransport.__del__ ... Event loop is closed"
+    into the server's log. asyncio offers no public call for this, hence ``_transport``."""
+    transport = getattr(process, "_transport", None)
+    if transport is not None:
+        transport.close()
 
 
 _PAGE = """<!DOCTYPE html>
@@ -337,7 +404,9 @@ class WorkshopWeb:
         if player is None or not self._origin_ok(request):
             self.log(f"refused websocket from {address}: bad token or origin")
             raise web.HTTPForbidden(text="Start from the front page.")
-        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+        # No aiohttp heartbeat: its pong deadline (7.5 s) dropped busy browsers whose pong sat
+        # behind the frames they were still reading. ``_Liveness`` judges by progress instead.
+        websocket = web.WebSocketResponse(heartbeat=None, max_msg_size=MAX_MESSAGE)
         await websocket.prepare(request)
         if self.stopping:
             await websocket.close(code=1001, message=b"server stopping")
@@ -351,6 +420,7 @@ class WorkshopWeb:
         cols, rows = clamp_size(_int(request.query.get("width"), 80),
                                 _int(request.query.get("height"), 24))
         config = self.config
+        liveness = _Liveness(websocket)
         service = GameAppService(
             config.launcher_argv(player, ctty=False),
             config.child_env(player, "web", extra={
@@ -361,7 +431,7 @@ class WorkshopWeb:
                 "TERM_PROGRAM_VERSION": version("textual-serve"),
             }),
             str(config.data_dir), config.grace,
-            write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+            write_bytes=liveness.send_bytes, write_str=liveness.send_str,
             close=websocket.close, download_manager=self.download_manager)
         self.services.add(service)
         self.sockets.add(websocket)
@@ -374,11 +444,11 @@ class WorkshopWeb:
             self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
                      f"{self.sessions.total}/{config.max_sessions} games)")
             watchdog = asyncio.ensure_future(self._watch(websocket, started, activity,
-                                                         verdict))
+                                                         verdict, liveness))
             if service._task is not None:  # the game ended without saying so (a crash)
                 service._task.add_done_callback(
                     lambda _: asyncio.ensure_future(websocket.close()))
-            await self._pump(websocket, service, activity)
+            await self._pump(websocket, service, activity, liveness)
         except OSError as exc:
             self.log(f"cannot start the game for {player}: {exc}")
             verdict[0] = "spawn failed"
@@ -396,8 +466,9 @@ class WorkshopWeb:
         return websocket
 
     async def _pump(self, websocket: web.WebSocketResponse, service: GameAppService,
-                    activity: list[float]) -> None:
+                    activity: list[float], liveness: _Liveness) -> None:
         async for message in websocket:
+            liveness.heard()
             if message.type != WSMsgType.TEXT:
                 continue
             try:
@@ -419,12 +490,11 @@ class WorkshopWeb:
                 await service.focus()
 
     async def _watch(self, websocket: web.WebSocketResponse, started: float,
-                     activity: list[float], verdict: list[str]) -> None:
+                     activity: list[float], verdict: list[str], liveness: _Liveness) -> None:
         config = self.config
         limits = [t for t in (config.idle_timeout, config.max_session) if t > 0]
-        if not limits:
-            await asyncio.Event().wait()
-        period = max(0.2, min(5.0, min(limits) / 5))
+        period = max(0.2, min(5.0, min(limits, default=5.0) / 5))
+        last_ping = time.monotonic()
         while True:
             await asyncio.sleep(period)
             now = time.monotonic()
@@ -433,6 +503,11 @@ class WorkshopWeb:
                 why = "time limit"
             elif config.idle_timeout and now - activity[0] > config.idle_timeout:
                 why = "idle"
+            elif liveness.stalled(now):
+                why = "connection lost"
+            elif now - last_ping >= PING_EVERY:
+                last_ping = now
+                liveness.ping()
             if why:
                 verdict[0] = why
                 await websocket.close(code=1000, message=why.encode())
@@ -485,7 +560,7 @@ class WorkshopWeb:
         self.stopping = True
         services = list(self.services)
         if services:
-            self.log(f"stopping: ending {len(services)} games")
+            self.log(f"stopping: ending {len(services)} game{'s' if len(services) > 1 else ''}")
         await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
         for websocket in list(self.sockets):
             with contextlib.suppress(Exception):

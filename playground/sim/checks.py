@@ -78,8 +78,8 @@ class PredicateInvariant(Invariant):
         self, name: str, predicate: Callable[[Event, World], Finding],
         kinds: Sequence[str] | None = None,
     ) -> None:
-        self.name = name  # type: ignore[misc]
-        self.kinds = None if kinds is None else frozenset(kinds)  # type: ignore[misc]
+        self.name = name  # type: ignore[misc]  # this instance's own, over the ClassVar
+        self.kinds = None if kinds is None else frozenset(kinds)  # type: ignore[misc]  # same
         self._predicate = predicate
 
     def observe(self, event: Event, world: World) -> Finding:
@@ -106,7 +106,7 @@ class ProgressWithin(Check):
         start_tick: int | None = 0,
         repeat: bool = False,
     ) -> None:
-        self.name = name  # type: ignore[misc]
+        self.name = name  # type: ignore[misc]  # this instance's own, over the ClassVar
         self.window = window
         self._progress = progress
         self._start = start

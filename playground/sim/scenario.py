@@ -7,7 +7,7 @@ mutable (checks, programs) is created or deep-copied fresh for each run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -22,6 +22,18 @@ from playground.sim.program import Program
 NODE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*$")
 
 ProgramFactory = Callable[[str], Program]
+
+
+def _names(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _checks(items: Iterable[Check]) -> tuple[Check, ...]:
+    return tuple(items)
+
+
+def _actions(items: Iterable[Action]) -> tuple[Action, ...]:
+    return tuple(items)
 
 
 def _check_nodes(instance: object, attribute: attrs.Attribute, nodes: tuple[str, ...]) -> None:
@@ -50,13 +62,13 @@ class Scenario:
     - ``script``: scripted actions (workload, the adversary of a KEEP IT level).
     """
 
-    nodes: tuple[str, ...] = attrs.field(converter=tuple, validator=_check_nodes)
+    nodes: tuple[str, ...] = attrs.field(converter=_names, validator=_check_nodes)
     program: ProgramFactory
     link: LinkSpec = attrs.field(factory=LinkSpec)
     links: Mapping[str, LinkSpec] = attrs.field(factory=dict)
     clocks: Mapping[str, ClockSpec] = attrs.field(factory=dict)
-    checks: tuple[Check, ...] = attrs.field(default=(), converter=tuple)
-    script: tuple[Action, ...] = attrs.field(default=(), converter=tuple)
+    checks: tuple[Check, ...] = attrs.field(default=(), converter=_checks)
+    script: tuple[Action, ...] = attrs.field(default=(), converter=_actions)
     meta: Mapping[str, Any] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:

@@ -67,8 +67,8 @@ class Event:
         out: dict[str, Any] = {"seq": self.seq, "tick": self.tick, "kind": self.kind}
         if self.node is not None:
             out["node"] = self.node
-            out["mono"] = round(self.mono, 3)  # type: ignore[arg-type]
-            out["tod"] = round(self.tod, 3)  # type: ignore[arg-type]
+            out["mono"] = round(self.mono, 3)  # type: ignore[arg-type]  # a node event has both
+            out["tod"] = round(self.tod, 3)  # type: ignore[arg-type]  # clock readings
         out["data"] = self.data
         return out
 

@@ -259,7 +259,7 @@ class World:
         """A full copy of the state (the trace is kept by reference and a mark)."""
         trace = self.trace
         mark = trace.mark()
-        self.trace = None  # type: ignore[assignment]
+        self.trace = None  # type: ignore[assignment]  # not pickled; put back below
         try:
             state = self._freeze()
         finally:
@@ -508,7 +508,8 @@ class World:
             if msg.dup_of is not None:
                 data["dup_of"] = msg.dup_of
             self._record("deliver", node, data)
-            node.program.on_message(node.ctx, msg.src, msg.payload)  # type: ignore[union-attr]
+            # running, so it has its program and context (both None only while down)
+            node.program.on_message(node.ctx, msg.src, msg.payload)  # type: ignore[union-attr,arg-type]
         elif status == FROZEN:
             node.pending.append((_DELIVER, msg))
         else:
@@ -533,7 +534,8 @@ class World:
             return
         del node.timers[name]
         self._record("timer", node, {"name": name})
-        node.program.on_timer(node.ctx, name, entry[1])  # type: ignore[union-attr]
+        # running, so it has its program and context (both None only while down)
+        node.program.on_timer(node.ctx, name, entry[1])  # type: ignore[union-attr,arg-type]
 
     def _sign(self, signer: str, value: Any) -> Signed:
         secret = self._secrets[signer]
@@ -694,7 +696,8 @@ class World:
 
     def _run_command(self, node: Node, name: str, args: dict[str, Any]) -> None:
         self._record("command", node, {"name": name, "args": args})
-        node.program.on_command(node.ctx, name, args)  # type: ignore[union-attr]
+        # running, so it has its program and context (both None only while down)
+        node.program.on_command(node.ctx, name, args)  # type: ignore[union-attr,arg-type]
 
     def _resume(self, resume: _Resume) -> None:
         node = self.nodes[resume.node]

@@ -188,7 +188,7 @@ def card_lines(view: NodeView, width: int, *, compact: bool, selected: bool = Fa
     if compact:
         lines = []
         marker = ("▶", "selected") if selected else (("→", "linked") if linked else (" ", ""))
-        top = [marker, *head]
+        top: Runs = [marker, *head]
         if flag:
             top_len = sum(len(t) for t, _ in top)
             room = inner - top_len - 1
@@ -210,7 +210,7 @@ def card_lines(view: NodeView, width: int, *, compact: bool, selected: bool = Fa
     tail_len = sum(len(t) for t, _ in tail)
     head_fit = _crop(head, max(1, inner - 4 - tail_len))
     fill = inner - 3 - sum(len(t) for t, _ in head_fit) - tail_len
-    top: Runs = [("╭ ", border), *head_fit, (" " + "─" * max(0, fill - 1), border), *tail,
+    top = [("╭ ", border), *head_fit, (" " + "─" * max(0, fill - 1), border), *tail,
                  ("╮", border)]
     lines = [[*_fit(top, inner), (" ", "")]]
     for info in info_lines(view, FULL_HEIGHT - 2, compact=False, width=body - 1):

@@ -14,14 +14,20 @@ from typing import Any
 
 import attrs
 
+from playground.game.actionfile import parse_share_code
+from playground.game.errors import GameFileError
 from playground.game.level import KnobRange, Level
+from playground.game.rules import refusal
 from playground.game.session import Outcome, Refused, Session
 from playground.sim import Action, SimError, World
 from playground.sim.network import parse_link
 from playground.tui.tools import (
+    LINK_FIELD,
     TOOL_LABELS,
     Field,
     FieldError,
+    link_field,
+    link_words,
     parse_fields,
     target_kind,
     tool_fields,
@@ -49,6 +55,30 @@ def _nice_step(knob: KnobRange) -> float:
     return span / 40
 
 
+def _plain(value: Any) -> str:
+    """A knob value as typed: ``250``, ``0.5``, ``phi``."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    return "" if value is None else str(value)
+
+
+def knob_label(knob: KnobRange) -> str:
+    """What the player calls a knob: its label, else its name in words."""
+    return knob.label or knob.name.replace("_", " ")
+
+
+def knob_range_words(knob: KnobRange) -> str:
+    """``from 100 to 1000 in steps of 50``."""
+    parts = []
+    if knob.low is not None:
+        parts.append(f"from {_plain(knob.low)}")
+    if knob.high is not None:
+        parts.append(f"to {_plain(knob.high)}")
+    if knob.step:
+        parts.append(f"in steps of {_plain(knob.step)}")
+    return " ".join(parts) or "any number"
+
+
 def _move_words(action: Action) -> str:
     """A move in a few words: ``t=561 partition``, ``t=900 cut n1<->n2``."""
     target = "" if action.target == "*" else f" {action.target}"
@@ -61,6 +91,22 @@ def _fork_words(dropped: int) -> str:
         return " (forked: a new timeline from here, no later moves to drop)"
     moves = "move" if dropped == 1 else "moves"
     return f" (forked: a new timeline from here, {dropped} later {moves} dropped)"
+
+
+def controller_from_share_code(level: Level, code: str) -> tuple[PlayController | None, str]:
+    """The run a share code describes, ready to play, or ``(None, why not)`` in words."""
+    try:
+        attempt = parse_share_code(code)
+    except GameFileError as exc:
+        return None, f"that is not a share code this game made ({exc})"
+    if attempt.level != level.id:
+        return None, (f"that code replays another level ({attempt.level}), not "
+                      f"{level.title}; open that level to replay it")
+    try:
+        return PlayController(level, seed=attempt.seed, knobs=attempt.knobs,
+                              actions=attempt.actions, claim=attempt.claim), ""
+    except (Refused, SimError) as exc:
+        return None, f"that code's moves do not fit this level: {exc}"
 
 
 class PlayController:
@@ -154,14 +200,20 @@ class PlayController:
         if target in self.level.nodes:
             self.selection = target
             return Result(True, f"selected {target}")
+        problem = self._link_problem(target)
+        if problem:
+            return Result(False, problem)
+        self.selection = target
+        return Result(True, f"selected link {target}")
+
+    def _link_problem(self, target: str) -> str | None:
         try:
             a, b, _ = parse_link(target)
         except ValueError as exc:
-            return Result(False, str(exc))
+            return str(exc)
         if a not in self.level.nodes or b not in self.level.nodes:
-            return Result(False, f"no link {target}")
-        self.selection = target
-        return Result(True, f"selected link {target}")
+            return f"no link {target}"
+        return None
 
     def select_index(self, index: int) -> Result:
         """Select node number ``index`` (1-based, as on the cards)."""
@@ -244,6 +296,23 @@ class PlayController:
         return tool_fields(tool, self.level.toolbox.get(tool), self.selected_node(),
                            self.level.nodes)
 
+    def dialog_fields(self, tool: str) -> tuple[Field, ...]:
+        """What the tool's dialog asks: its parameters and, for a link tool acting on one
+        link, which link and which way (picked from a list)."""
+        fields = self.fields_for(tool)
+        if not fields or target_kind(tool) != "link":
+            return fields
+        budget = self.level.toolbox.get(tool)
+        target, _ = self.target_for(tool)
+        if budget is not None and budget.targets:  # only these links: the list offers them
+            allowed = [t for t in budget.targets if t == target]
+            return (Field(LINK_FIELD, "link", "choice", allowed[0] if allowed
+                          else budget.targets[0], required=True, choices=budget.targets,
+                          choice_labels=tuple(map(link_words, budget.targets))), *fields)
+        if target and target != "*":
+            return (link_field(target, self.level.nodes), *fields)
+        return fields
+
     def remaining(self, tool: str) -> int | None:
         return self.session.remaining(tool)
 
@@ -256,6 +325,9 @@ class PlayController:
                 return None, "this is a KEEP IT level: the adversary is scripted; turn the knobs"
             return None, f"no {tool} in this level's toolbox (it has: {have})"
         target, problem = self.target_for(tool)
+        if values and LINK_FIELD in values and target_kind(tool) == "link":
+            target = values[LINK_FIELD]
+            problem = self._link_problem(target)
         if problem or target is None:
             return None, problem
         fields = self.fields_for(tool)
@@ -304,7 +376,24 @@ class PlayController:
         return f"kept ahead: {shown}; {they} {replay} going forward, acting here drops {them}"
 
     def why_not(self, action: Action) -> str | None:
-        return self.session.why_not(action)
+        """Why the move would be refused, in the player's words (``None``: it is allowed)."""
+        return self._target_words(action) or self.session.why_not(action)
+
+    def _target_words(self, action: Action) -> str | None:
+        """A level that names the targets of a tool: which ones, and how to pick one."""
+        budget = self.level.toolbox.get(action.tool)
+        refused = refusal(self.level, action, ())
+        if budget is None or not budget.targets or refused is None or refused.field != "target":
+            return None
+        label = TOOL_LABELS.get(action.tool, action.tool)
+        names = [t.replace("<->", "↔").replace("->", "→") for t in budget.targets]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        if target_kind(action.tool) == "node":
+            keys = " or ".join(str(self.level.nodes.index(t) + 1) for t in budget.targets
+                               if t in self.level.nodes)
+            return f"{label} works only on {listed} here: press {keys} to select it"
+        return (f"{label} works only on the link {listed} here: select its first node "
+                "(1-9), press l until that link is picked, and d to turn its direction")
 
     def apply(self, tool: str, values: Mapping[str, str] | None = None) -> Result:
         """Apply ``tool`` to the selection now. On a rewound screen this forks the timeline:
@@ -316,7 +405,7 @@ class PlayController:
         # Judge the move against the history up to the screen's moment (as the fork will).
         probe = attrs.evolve(action, tick=min(action.tick, max(self.now, 0))) if forking \
             else action
-        reason = self.session.why_not(probe)
+        reason = self.why_not(probe)
         if reason:
             return Result(False, reason)
         dropped = 0
@@ -339,7 +428,8 @@ class PlayController:
         return {name: merged.get(name) for name in self.level.player_knobs}
 
     def knob_step(self, name: str, direction: int) -> Result:
-        """Move a draft knob one step (choices cycle; numbers move by the knob's step)."""
+        """Move a draft knob ``direction`` steps (choices cycle; numbers move by the knob's
+        step and stop at its ends): ±1 for the arrows, ±10 for PageUp/PageDown."""
         knob = self.level.player_knobs.get(name)
         if knob is None:
             return Result(False, f"knob {name!r} cannot be changed here")
@@ -347,21 +437,93 @@ class PlayController:
         if knob.choices:
             choices = list(knob.choices)
             index = choices.index(value) if value in choices else 0
-            new = choices[(index + direction) % len(choices)]
-        else:
-            step = _nice_step(knob)
-            base = float(value) if isinstance(value, int | float) else float(knob.low or 0)
-            new_f = base + direction * step
-            if knob.low is not None:
-                new_f = max(knob.low, new_f)
-            if knob.high is not None:
-                new_f = min(knob.high, new_f)
-            new = int(new_f) if isinstance(value, int) and float(new_f).is_integer() else new_f
-        problem = knob.allows(new)
+            return self._set_knob(knob, choices[(index + direction) % len(choices)])
+        step = _nice_step(knob)
+        base = float(value) if isinstance(value, int | float) else float(knob.low or 0)
+        return self._set_knob(knob, self._clamp(knob, base + direction * step))
+
+    def knob_end(self, name: str, high: bool) -> Result:
+        """Set a draft knob to its lowest or highest value (first or last choice)."""
+        knob = self.level.player_knobs.get(name)
+        if knob is None:
+            return Result(False, f"knob {name!r} cannot be changed here")
+        if knob.choices:
+            return self._set_knob(knob, knob.choices[-1 if high else 0])
+        end = knob.high if high else knob.low
+        if end is None:
+            return Result(False, f"{knob_label(knob)} has no {'highest' if high else 'lowest'} "
+                                 "value")
+        return self._set_knob(knob, end)
+
+    def knob_field(self, name: str) -> Field:
+        """The dialog field that asks for knob ``name``'s value (a list for choices)."""
+        knob = self.level.player_knobs[name]
+        value = self.draft_knobs.get(name)
+        if knob.choices:
+            return Field(name, knob_label(knob), "choice", str(value), required=True,
+                         choices=tuple(map(str, knob.choices)))
+        return Field(name, knob_label(knob), "number", _plain(value), required=True,
+                     help=knob_range_words(knob))
+
+    def knob_problem(self, name: str, text: str) -> str | None:
+        """Why ``text`` cannot be knob ``name``'s value, in words (``None``: it can)."""
+        return self._parse_knob(name, text)[1]
+
+    def knob_type(self, name: str, text: str) -> Result:
+        """Set a draft knob to a typed (or picked) value, checked against range and step."""
+        value, problem = self._parse_knob(name, text)
         if problem:
             return Result(False, problem)
-        self.draft_knobs[name] = new
-        return Result(True, f"{name} = {new}: Enter restarts with it")
+        return self._set_knob(self.level.player_knobs[name], value)
+
+    def _parse_knob(self, name: str, text: str) -> tuple[Any, str | None]:
+        knob = self.level.player_knobs.get(name)
+        if knob is None:
+            return None, f"knob {name!r} cannot be changed here"
+        label = knob_label(knob)
+        raw = text.strip()
+        if knob.choices:
+            for choice in knob.choices:
+                if str(choice) == raw:
+                    return choice, None
+            return None, f"{label}: pick one of {', '.join(map(str, knob.choices))}"
+        try:
+            number = float(raw)
+        except ValueError:
+            return None, f"{label}: type a number ({knob_range_words(knob)})"
+        if (knob.low is not None and number < knob.low) or \
+                (knob.high is not None and number > knob.high):
+            return None, f"{label}: {_plain(number)} is out of range; {knob_range_words(knob)}"
+        if knob.step:
+            steps = (number - (knob.low or 0)) / knob.step
+            if abs(steps - round(steps)) > 1e-9:
+                below = (knob.low or 0) + int(steps) * knob.step
+                return None, (f"{label}: {_plain(number)} is between steps; try "
+                              f"{_plain(below)} or {_plain(below + knob.step)}")
+        whole = isinstance(self.level.knobs.get(name), int) or (
+            knob.step is not None and float(knob.step).is_integer())
+        if whole and number.is_integer():
+            return int(number), None
+        return number, None
+
+    @staticmethod
+    def _clamp(knob: KnobRange, value: float) -> float:
+        if knob.low is not None:
+            value = max(knob.low, value)
+        if knob.high is not None:
+            value = min(knob.high, value)
+        return value
+
+    def _set_knob(self, knob: KnobRange, value: Any) -> Result:
+        if isinstance(value, float) and value.is_integer() and (
+                isinstance(self.level.knobs.get(knob.name), int)
+                or isinstance(self.draft_knobs.get(knob.name), int)):
+            value = int(value)
+        problem = knob.allows(value)
+        if problem:
+            return Result(False, problem)
+        self.draft_knobs[knob.name] = value
+        return Result(True, f"{knob_label(knob)} = {_plain(value)}: Enter runs with it")
 
     def apply_knobs(self) -> Result:
         """Restart the run with the draft knobs."""

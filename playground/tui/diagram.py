@@ -160,7 +160,7 @@ class DiagramModel:
         kind = event.kind
         lane = self.lane.get(event.node) if event.node is not None else None
         row_index = self.row_of(event.tick)
-        data = event.data
+        data: Any = event.data  # its fields depend on the kind
         if kind == "send" and lane is not None:
             dst = self.lane.get(data.get("dst"))
             if dst is not None:

@@ -13,7 +13,7 @@ pause started, the highest time-of-day reading before a backwards step).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -118,23 +118,24 @@ class History:
         elif kind == "fault":
             data = event.data
             target = data.get("target")
-            h = self.per_node.get(target) if isinstance(target, str) else None
-            if h is None:
+            victim = self.per_node.get(target) if isinstance(target, str) else None
+            if victim is None:
                 return
             tool = data.get("tool")
             if tool in ("freeze", "unfreeze", "crash", "recover"):
                 if "no effect" not in str(data.get("effect", "")):
-                    h.status_since = event.tick
+                    victim.status_since = event.tick
             elif tool == "step_clock" and event.tod is not None:
                 delta = float(data.get("delta_ms", 0))
                 before = event.tod - delta
                 if delta < 0:
-                    h.peak_tod = before if h.peak_tod is None else max(h.peak_tod, before)
-                h.last_step = (event.tick, delta)
+                    peak = victim.peak_tod
+                    victim.peak_tod = before if peak is None else max(peak, before)
+                victim.last_step = (event.tick, delta)
             elif tool == "lie":
-                h.lie_strategy = str(data.get("strategy"))
+                victim.lie_strategy = str(data.get("strategy"))
             elif tool == "honest":
-                h.lie_strategy = None
+                victim.lie_strategy = None
         elif kind == "state" and event.node in self.per_node \
                 and event.data.get("why") == "recovered":
             self.per_node[event.node].status_since = event.tick
@@ -221,7 +222,7 @@ def hashable(value: Any) -> Any:
     return value
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -431,7 +432,7 @@ def meters(world: World, invariants: Mapping[str, str], liveness: Mapping[str, s
 
 def _liveness_checks(world: World) -> Iterable[Any]:
     checks = getattr(world, "_checks", ())
-    retired = getattr(world, "_retired", set())
+    retired: set[int] = getattr(world, "_retired", set())
     for index, check in enumerate(checks):
         if getattr(check, "kind", None) == "liveness" and index not in retired:
             yield check

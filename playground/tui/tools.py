@@ -18,6 +18,7 @@ from playground.errors import PlaygroundError
 from playground.game.level import Budget
 from playground.sim import TOOLS
 from playground.sim.actions import LIE_STRATEGIES
+from playground.sim.network import parse_link
 
 #: tool -> key. Keys that are not tools: space . n + - [ ] { } i b l d z Z ? 1-9 escape.
 TOOL_KEYS: dict[str, str] = {
@@ -93,6 +94,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    choice_labels: tuple[str, ...] = ()  # what the list shows for each choice, if not itself
 
 
 def _num(value: float | None) -> str:
@@ -130,8 +132,8 @@ def tool_fields(tool: str, budget: Budget | None, selection: str | None,
                       required=b.max_duration is not None,
                       help="empty: it stays down (crash-stop)"),)
     if tool == "step_clock":
-        default = -(b.max_delta or 500)
-        return (Field("delta_ms", "step time-of-day by (ms)", "number", _num(default),
+        step = -(b.max_delta or 500)
+        return (Field("delta_ms", "step time-of-day by (ms)", "number", _num(step),
                       required=True,
                       help=f"negative goes back; at most ±{_num(b.max_delta)}" if b.max_delta
                       else "negative goes back"),)
@@ -168,9 +170,30 @@ def tool_fields(tool: str, budget: Budget | None, selection: str | None,
     return ()
 
 
+#: The name of the dialog field that picks a link tool's link and direction.
+LINK_FIELD = "link"
+
+
+def link_field(selection: str, nodes: Sequence[str]) -> Field:
+    """The link a link tool acts on, both ways or either one way, picked from a list."""
+    a, b, _ = parse_link(selection)
+    a, b = sorted((a, b), key=list(nodes).index)
+    choices = (f"{a}<->{b}", f"{a}->{b}", f"{b}->{a}")
+    return Field(LINK_FIELD, "link", "choice", selection if selection in choices else choices[0],
+                 required=True, choices=choices, choice_labels=tuple(map(link_words, choices)))
+
+
+def link_words(target: str) -> str:
+    """``n2 → n1 only``, ``n1 ↔ n2 (both ways)``."""
+    if "<->" in target:
+        return target.replace("<->", " ↔ ") + " (both ways)"
+    return target.replace("->", " → ") + " only"
+
+
 def default_groups(selection: str | None, nodes: Sequence[str]) -> str:
     """``"n1 | n2 n3"``: the selected node alone against the rest."""
-    chosen = selection if selection in nodes else (nodes[0] if nodes else "")
+    chosen = selection if selection is not None and selection in nodes else (
+        nodes[0] if nodes else "")
     rest = [n for n in nodes if n != chosen]
     return f"{chosen} | {' '.join(rest)}" if rest else chosen
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -98,12 +100,12 @@ async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
             await ws.send_str("not json")  # ignored: the connection and the game go on
             await ws.send_json(["ping", 7])
             await asyncio.wait_for(read_until(lambda: ["pong", 7] in replies), 20)
+            await ws.send_json(["stdin", "\x1b[B"])
+            assert proc_state(pid) not in (None, "Z"), server.log()
             screen.resize(MAX_ROWS, MAX_COLS)
             await ws.send_json(["resize", {"width": 10**6, "height": 10**6}])  # clamped: the
-            await asyncio.wait_for(  # game redraws its centred title for 500x200
-                read_until(lambda: centred_on_screen(screen)), 20)
-            await ws.send_json(["stdin", "\x1b[B"])
-            assert proc_state(pid) not in (None, "Z")
+            await asyncio.wait_for(  # game redraws its centred title for 500x200 (a big
+                read_until(lambda: centred_on_screen(screen)), 90)  # frame: slow on a busy box)
         assert await await_gone(pid, 10)
         await server.await_line(rf"end bea pid {pid}", start=mark)
 
@@ -144,3 +146,84 @@ async def test_an_idle_browser_game_is_ended(tmp_path: Path) -> None:
             assert 1.5 < waited < 12
             assert await await_gone(pid, 10)
             await server.await_line(rf"end ida pid {pid} \(idle")
+
+
+async def test_a_browser_that_stops_reading_for_a_while_keeps_its_game(
+        server: RunningServer) -> None:
+    """A busy browser (a slow laptop drawing a big screen) reads nothing for longer than a
+    pong deadline would allow (aiohttp's heartbeat dropped such a client after 22.5 s); its
+    game goes on and answers as soon as it reads again."""
+    base = f"http://127.0.0.1:{server.port}"
+    mark = server.mark()
+    async with aiohttp.ClientSession() as http:
+        where = (await login(http, base, "slow")).headers["Location"]
+        page = await (await http.get(base + where)).text()
+        ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+        async with http.ws_connect(ws_url + "?width=100&height=30", headers={"Origin": base},
+                                   autoping=True) as ws:
+            replies: list[object] = []
+
+            async def read_until(done: Callable[[], object]) -> None:
+                while not done():
+                    message = await ws.receive()
+                    assert message.type in (aiohttp.WSMsgType.TEXT,
+                                            aiohttp.WSMsgType.BINARY), message
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        replies.append(json.loads(message.data))
+
+            await ws.send_json(["ping", "first"])
+            await asyncio.wait_for(read_until(lambda: ["pong", "first"] in replies), 30)
+            pid = int((await server.await_line(r"start slow from \S+ pid (\d+)",
+                                               start=mark)).group(1))
+            # A full redraw of the biggest screen, then nothing read for 30 s.
+            await ws.send_json(["resize", {"width": MAX_COLS, "height": MAX_ROWS}])
+            await asyncio.sleep(30)  # the point of the test: a client silent this long
+            await ws.send_json(["ping", "after"])
+            await asyncio.wait_for(read_until(lambda: ["pong", "after"] in replies), 30)
+            assert proc_state(pid) not in (None, "Z")
+        assert await await_gone(pid, 10)
+        line = await server.await_line(rf"end slow pid {pid} \(([^,]+),", start=mark)
+        assert line.group(1) == "closed"
+
+
+async def test_sigterm_stops_cleanly_with_games_running_and_ended(tmp_path: Path) -> None:
+    with running("web", tmp_path) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            for player in ("eve", "fay"):  # eve's game ends before the server; fay's does not
+                where = (await login(http, base, player)).headers["Location"]
+                page = await (await http.get(base + where)).text()
+                ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+                ws = await http.ws_connect(ws_url + "?width=80&height=24",
+                                           headers={"Origin": base})
+                pid = await server.session_pid(player)
+                if player == "eve":
+                    await ws.close()
+                    assert await await_gone(pid, 10)
+                    await server.await_line(rf"end eve pid {pid}")
+            assert server.stop() == 0
+            await ws.close()
+    log = server.log()
+    assert "stopping: ending 1 game\n" in log + "\n" and "stopped" in log
+    assert "Exception ignored" not in log and "Event loop is closed" not in log, log
+
+
+async def _ignore(*args: object) -> None:
+    return None
+
+
+async def test_stopping_a_game_whose_output_was_never_drained_ends_it_and_its_pipes() -> None:
+    from playground.serve.web import GameAppService
+
+    flood = "import sys, time; sys.stdout.write('x' * 3_000_000); sys.stdout.flush(); " \
+            "time.sleep(60)"  # more than the reader takes in one line: it gives up
+    fds_before = set(os.listdir("/proc/self/fd"))
+    service = GameAppService([sys.executable, "-c", flood], env=dict(os.environ),
+                             cwd=str(Path.cwd()), grace=1.0, write_bytes=_ignore,
+                             write_str=_ignore, close=_ignore, download_manager=None)
+    await service.start(80, 24)
+    pid = service.pid
+    assert pid is not None
+    await service.stop()
+    assert await await_gone(pid, 10)
+    assert set(os.listdir("/proc/self/fd")) <= fds_before  # every pipe to the game closed

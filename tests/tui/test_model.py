@@ -274,3 +274,58 @@ def test_codex_explains_known_concepts_and_falls_back(campaign) -> None:
     known = [e for e in entries if e.known]
     assert {e.concept for e in known} == {"network partition", "split brain", "lease"}
     assert all(e.text for e in entries)
+
+
+def test_typed_knob_values_are_checked_against_range_and_step_in_words(campaign) -> None:
+    c = PlayController(campaign.get("keep-lease"))  # lease (ms): 50 to 1000 in steps of 50
+    assert c.knob_type("lease_ms", "300").ok and c.draft_knobs["lease_ms"] == 300
+    assert isinstance(c.draft_knobs["lease_ms"], int)
+    between = c.knob_type("lease_ms", "320")
+    assert not between.ok and "try 300 or 350" in between.message
+    out = c.knob_type("lease_ms", "2000")
+    assert not out.ok and "from 50 to 1000 in steps of 50" in out.message
+    assert "type a number" in c.knob_type("lease_ms", "soon").message
+    assert c.draft_knobs["lease_ms"] == 300
+    assert c.knob_type("clock", "mono").ok and c.draft_knobs["clock"] == "mono"
+    assert "pick one of tod, mono" in c.knob_type("clock", "wall").message
+    assert c.knob_end("lease_ms", high=True).ok and c.draft_knobs["lease_ms"] == 1000
+    assert c.knob_step("lease_ms", -10).ok and c.draft_knobs["lease_ms"] == 500
+
+
+def test_a_refused_target_says_which_ones_and_how_to_pick_one(campaign) -> None:
+    c = PlayController(campaign.get("split"))  # cut only on a->b
+    c.advance_to(10)
+    c.select("b->a")
+    refused = c.apply("cut")
+    assert not refused.ok and not c.session.player_actions
+    assert "cut link works only on the link a→b here" in refused.message
+    assert "d to turn its direction" in refused.message and "->" not in refused.message
+    c.select("a->b")
+    assert c.apply("cut").ok
+
+
+def test_a_link_dialog_picks_the_link_and_its_direction_from_a_list(campaign) -> None:
+    c = PlayController(campaign.get("sandbox"))
+    c.advance_to(10)
+    c.select("n2")
+    c.next_link()
+    link, *rest = c.dialog_fields("hold")
+    assert link.choices == ("n1<->n2", "n1->n2", "n2->n1") and link.default == "n1<->n2"
+    assert "n2 → n1 only" in link.choice_labels and rest == list(c.fields_for("hold"))
+    done = c.apply("hold", {"link": "n2->n1", "count": "3"})
+    assert done.ok and done.action is not None and done.action.target == "n2->n1"
+    assert c.world.links[("n2", "n1")].holding and not c.world.links[("n1", "n2")].holding
+
+
+def test_a_level_that_names_its_links_offers_them_in_the_dialog() -> None:
+    from playground.game.campaign import load_campaign
+
+    c = PlayController(load_campaign().get("bursty-queue"))  # set_link on n2/n3/n4 -> n1 only
+    c.advance_to(100)
+    c.select("n3")
+    assert c.target_for("set_link")[1]  # no link selected...
+    link, *_ = c.dialog_fields("set_link")  # ...but the dialog lists the allowed ones
+    assert link.choices == ("n2->n1", "n3->n1", "n4->n1")
+    assert link.choice_labels[1] == "n3 → n1 only"
+    done = c.apply("set_link", {"link": "n3->n1", "service_ms": "250"})
+    assert done.ok and done.action is not None and done.action.target == "n3->n1"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import Input, Select, Static
 
+from playground.tui.screens.briefing import ShareCodeScreen
 from playground.tui.screens.confirm import ConfirmScreen
 from playground.tui.screens.debrief import DebriefScreen
+from playground.tui.screens.params import ToolParamsScreen
 from playground.tui.screens.play import PlayScreen
 from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.panels import LinksPanel
@@ -97,3 +99,56 @@ async def test_leaving_mid_run_asks_first_but_not_before_anything_happened(
         assert app.screen is screen and screen.controller.now > 0
         await pilot.press("escape", "y")
         assert not isinstance(app.screen, (PlayScreen, ConfirmScreen))
+
+
+async def test_knobs_take_big_steps_ends_and_typed_values(data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "keep-lease")
+        c = screen.controller
+        await pilot.press("down", "end")  # lease (ms): 50 to 1000 in steps of 50
+        assert c.draft_knobs["lease_ms"] == 1000
+        await pilot.press("home", "pageup")
+        assert c.draft_knobs["lease_ms"] == 550
+        await pilot.press("pagedown", "pagedown")
+        assert c.draft_knobs["lease_ms"] == 50
+        await pilot.press("e")
+        dialog = app.screen
+        assert isinstance(dialog, ToolParamsScreen)
+        box = dialog.query_one(Input)
+        box.value = "99999"
+        await pilot.press("enter")
+        error = str(dialog.query_one("#params-error", Static).render())
+        assert app.screen is dialog and "out of range" in error and "from" in error
+        box.value = "300"
+        await pilot.press("enter")
+        assert app.screen is screen and c.draft_knobs["lease_ms"] == 300
+        await pilot.press("up", "e")  # a knob with choices: picked from a list, not typed
+        picker = app.screen
+        assert isinstance(picker, ToolParamsScreen) and picker.query(Select)
+        await pilot.press("down")  # opens the list
+        await pilot.press("down", "enter")  # picks the next choice
+        await pilot.press("enter")  # applies
+        assert app.screen is screen and c.draft_knobs["clock"] != c.current_knobs()["clock"]
+
+
+async def test_a_bad_share_code_stays_in_the_dialog_and_says_why(data_dir: Path) -> None:
+    from playground.game.actionfile import Attempt
+
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_briefing(app.campaign().get("two-faced"))
+        await pilot.pause()
+        await pilot.press("v")
+        dialog = app.screen
+        assert isinstance(dialog, ShareCodeScreen)
+        box = dialog.query_one(Input)
+        other = Attempt("first-cut", None, {}, ()).to_share_code()
+        for code, words in (("DSP1-garbage", "not a share code"),
+                            (other, "another level (first-cut)")):
+            box.value = code
+            await pilot.press("enter")
+            assert app.screen is dialog, code
+            assert words in str(dialog.query_one("#share-error", Static).render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PlayScreen)

@@ -13,4 +13,4 @@ class GameMixin:
 
     @property
     def game(self) -> PlaygroundApp:
-        return cast("PlaygroundApp", self.app)  # type: ignore[attr-defined]
+        return cast("PlaygroundApp", self.app)  # type: ignore[attr-defined]  # on a Screen

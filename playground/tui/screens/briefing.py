@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -13,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 from playground.game.level import Level
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
+from playground.tui.controller import controller_from_share_code
 from playground.tui.screens.base import GameMixin
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import MODE_BADGE
@@ -118,7 +121,10 @@ class BriefingScreen(GameMixin, Screen[None]):
             if code:
                 self.game.start_level(self.level, share_code=code)
 
-        self.app.push_screen(ShareCodeScreen(), done)
+        def problem(code: str) -> str | None:
+            return controller_from_share_code(self.level, code)[1] or None
+
+        self.app.push_screen(ShareCodeScreen(problem), done)
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand("Start the level", self.level.title, self.action_start),
@@ -142,18 +148,29 @@ class BriefingModal(ModalScreen[None]):
 
 
 class ShareCodeScreen(ModalScreen[str | None]):
-    """Ask for a share code."""
+    """Ask for a share code; a code that ``check`` refuses stays in the dialog with why."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, check: Callable[[str], str | None] | None = None) -> None:
+        super().__init__()
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("[b]Replay a share code[/]\n[dim]Paste a DSP2-… code and press "
                          "Enter.[/]")
             yield Input(placeholder="DSP2-…", id="share-input")
+            yield Static("", id="share-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        code = event.value.strip()
+        problem = self.check(code) if code and self.check else None
+        if problem:
+            self.query_one("#share-error", Static).update(
+                f"[b $error]✗ {escape(problem)}[/]\n[dim]Paste the whole code, or Esc.[/]")
+            return
+        self.dismiss(code or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -4,6 +4,8 @@ locked or open, with the stars won."""
 
 from __future__ import annotations
 
+import functools
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -139,7 +141,7 @@ class CampaignScreen(GameMixin, Screen[None]):
         unlocked = self.game.progress.unlocked(campaign.order)
         return [PaletteCommand(f"Open level: {level.title}",
                                f"{level.chapter} › {level.section}",
-                               lambda lid=level.id: self.open_level(lid))
+                               functools.partial(self.open_level, level.id))
                 for level in self.levels() if level.id in unlocked]
 
 

@@ -4,6 +4,8 @@ and the protocols met, with what they promise."""
 
 from __future__ import annotations
 
+import functools
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -94,6 +96,6 @@ class CodexScreen(GameMixin, Screen[None]):
             if option.id:
                 title = option.id.split(":", 1)[1]
                 out.append(PaletteCommand(f"Codex: {title}", "explain it",
-                                          lambda i=index: setattr(option_list, "highlighted",
-                                                                  i)))
+                                          functools.partial(setattr, option_list,
+                                                            "highlighted", index)))
         return out

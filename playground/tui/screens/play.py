@@ -9,27 +9,24 @@ entry and (where it makes sense) a mouse target.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from playground.game.actionfile import parse_share_code
 from playground.game.debrief import build_debrief
-from playground.game.errors import GameFileError
 from playground.game.level import Level
-from playground.game.session import Refused
 from playground.shipped import asset
-from playground.sim import SimError
 from playground.tui.commands import PaletteCommand
-from playground.tui.controller import PlayController, Result
+from playground.tui.controller import PlayController, Result, controller_from_share_code
 from playground.tui.diagram import default_scale
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
@@ -44,7 +41,7 @@ from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
 from playground.tui.screens.confirm import ConfirmScreen
 from playground.tui.stepper import SPEEDS, Stepper
-from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, tool_doc
+from playground.tui.tools import LINK_FIELD, TOOL_KEYS, TOOL_LABELS, tool_doc
 from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.eventlog import EventLog
 from playground.tui.widgets.panels import GoalPanel, LinksPanel, Scrubber, StatusBar
@@ -61,8 +58,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _bindings() -> list[Binding]:
-    keys = [
+def _bindings() -> list[BindingType]:
+    keys: list[BindingType] = [
         Binding("space", "toggle_play", "Play/Pause"),
         Binding("n", "step_event", "Next event"),
         Binding("full_stop", "step_tick", "Tick"),
@@ -109,14 +106,11 @@ class PlayScreen(GameMixin, Screen[None]):
         self.controller = PlayController(level)
         self.share_problem: str | None = None
         if share_code:
-            try:
-                attempt = parse_share_code(share_code)
-                if attempt.level != level.id:
-                    raise Refused(f"that code is for level {attempt.level!r}")
-                self.controller = PlayController(level, seed=attempt.seed, knobs=attempt.knobs,
-                                                 actions=attempt.actions, claim=attempt.claim)
-            except (GameFileError, Refused, SimError) as exc:
-                self.share_problem = str(exc)
+            shared, problem = controller_from_share_code(level, share_code)
+            if shared is None:
+                self.share_problem = problem
+            else:
+                self.controller = shared
         self.history = History(level.nodes)
         self.stepper = Stepper()
         self.pacer = FramePacer()
@@ -404,15 +398,16 @@ class PlayScreen(GameMixin, Screen[None]):
             self.say(False, c.build_action(tool)[1] or f"no {tool} here")
             return
         target, problem = c.target_for(tool)
-        if problem:
+        fields = c.dialog_fields(tool)
+        picks_link = bool(fields) and fields[0].name == LINK_FIELD
+        if problem and not picks_link:
             self.say(False, problem)
             return
-        fields = c.fields_for(tool)
         if c.remaining(tool) == 0 or not fields:
             self._apply(tool, None)  # refused at once with the budget's reason, or applied
             return
-        def check(values: dict[str, str] | object) -> str | None:
-            built, why = c.build_action(tool, values)  # type: ignore[arg-type]
+        def check(values: Mapping[str, str]) -> str | None:
+            built, why = c.build_action(tool, values)
             if built is None:
                 return why
             return c.why_not(built)
@@ -425,7 +420,8 @@ class PlayScreen(GameMixin, Screen[None]):
         from playground.tui.screens.params import ToolParamsScreen
 
         self.app.push_screen(
-            ToolParamsScreen(f"{TOOL_LABELS.get(tool, tool)} {target} at t={c.action_tick()}",
+            ToolParamsScreen(f"{TOOL_LABELS.get(tool, tool)} {target or 'a link'} at "
+                             f"t={c.action_tick()}",
                              tool_doc(tool), fields, check), done)
 
     def _apply(self, tool: str, values: dict[str, str] | None) -> None:
@@ -478,6 +474,30 @@ class PlayScreen(GameMixin, Screen[None]):
             self.action_knob(message.name, message.direction)
         else:
             self.sync_view()
+
+    def on_knob_panel_end(self, message: KnobPanel.End) -> None:
+        result = self.controller.knob_end(message.name, message.high)
+        self.say(result.ok, result.message)
+
+    def on_knob_panel_edit(self, message: KnobPanel.Edit) -> None:
+        """Ask for a knob's value: typed (checked against range and step) or picked."""
+        c = self.controller
+        name = message.name
+        field = c.knob_field(name)
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                result = c.knob_type(name, values[name])
+                self.say(result.ok, result.message)
+
+        from playground.tui.screens.params import ToolParamsScreen
+
+        self.playing = False
+        how = "pick one" if field.choices else "type a value"
+        self.app.push_screen(ToolParamsScreen(
+            f"Set {field.label}", f"{how}; Enter keeps it as the draft, Enter again on the "
+            "knobs runs the level with it", (field,),
+            lambda values: c.knob_problem(name, values[name])), done)
 
     def on_knob_panel_apply(self, message: KnobPanel.Apply) -> None:
         self.action_apply_knobs()
@@ -557,14 +577,14 @@ class PlayScreen(GameMixin, Screen[None]):
             PaletteCommand("Flip the selected link's direction", "d", self.action_flip_link),
             PaletteCommand("Leave the level", "Esc", self.action_leave),
         ]
-        out += [PaletteCommand(f"Speed {s}x", "+ / -", lambda s=s: self.action_speed(s))
+        out += [PaletteCommand(f"Speed {s}x", "+ / -", functools.partial(self.action_speed, s))
                 for s in SPEEDS]
         out += [PaletteCommand(f"Select node {name}", str(i + 1),
-                               lambda n=name: self.action_select_target(n))
+                               functools.partial(self.action_select_target, name))
                 for i, name in enumerate(self.level.nodes)]
         nodes = self.level.nodes
         out += [PaletteCommand(f"Select link {a}<->{b}", "l, d",
-                               lambda t=f"{a}<->{b}": self.action_select_target(t))
+                               functools.partial(self.action_select_target, f"{a}<->{b}"))
                 for i, a in enumerate(nodes) for b in nodes[i + 1:]]
         for tool in c.tools():
             target, _ = c.target_for(tool)
@@ -573,14 +593,14 @@ class PlayScreen(GameMixin, Screen[None]):
             out.append(PaletteCommand(
                 f"Tool: {TOOL_LABELS.get(tool, tool)} {target or '(select a target)'}",
                 f"{TOOL_KEYS.get(tool, '')} · {budget} · {tool_doc(tool)}",
-                lambda t=tool: self.action_tool(t)))
+                functools.partial(self.action_tool, tool)))
         if self.level.mode == "break":
             out.append(PaletteCommand("Claim: this cannot be broken", "!", self.action_claim))
         for name in self.level.player_knobs:
             out.append(PaletteCommand(f"Knob {name}: next value", "→",
-                                      lambda n=name: self.action_knob(n, 1)))
+                                      functools.partial(self.action_knob, name, 1)))
             out.append(PaletteCommand(f"Knob {name}: previous value", "←",
-                                      lambda n=name: self.action_knob(n, -1)))
+                                      functools.partial(self.action_knob, name, -1)))
         if self.level.player_knobs:
             out.append(PaletteCommand("Restart with these knobs", "Enter",
                                       self.action_apply_knobs))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -103,5 +105,5 @@ class TitleScreen(GameMixin, Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand(label.split("  ", 1)[1], hint or "leave the game",
-                               lambda key=key: self.action_menu(key))
+                               functools.partial(self.action_menu, key))
                 for key, label, hint in MENU]

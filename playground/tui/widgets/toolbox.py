@@ -36,6 +36,8 @@ class Toolbox(TextPanel):
                       target: str | None, claim: bool, message: str | None, ok: bool,
                       wide: bool, ahead: str | None = None) -> None:
         lines = [f"[b]TOOLS[/] [dim]acting on[/] [b $accent]{escape(target or 'nothing')}[/]"]
+        if ahead:  # first, so a small screen shows it too
+            lines.append(f"[$warning]⟳ {escape(ahead)}[/]")
         for tool in tools:
             key = TOOL_KEYS.get(tool, "?")
             left = remaining.get(tool)
@@ -53,8 +55,6 @@ class Toolbox(TextPanel):
             lines.append(f"[@click=screen.tool({tool!r})]{item}[/]")
         if claim:
             lines.append("[@click=screen.claim][b reverse] ! [/] ∎ claim: unbreakable[/]")
-        if ahead:
-            lines.append(f"[$warning]⟳ {escape(ahead)}[/]")
         if message:
             lines.append(message_markup(message, ok))
         self.show("\n".join(lines))
@@ -68,6 +68,11 @@ class KnobPanel(TextPanel, can_focus=True):
         Binding("down", "cursor(1)", "Next knob", show=False),
         Binding("left", "change(-1)", "Lower", show=False),
         Binding("right", "change(1)", "Raise", show=False),
+        Binding("pagedown", "change(-10)", "Lower a lot", show=False),
+        Binding("pageup", "change(10)", "Raise a lot", show=False),
+        Binding("home", "end(False)", "Lowest", show=False),
+        Binding("end", "end(True)", "Highest", show=False),
+        Binding("e", "edit", "Type a value", show=False),
         Binding("enter", "apply", "Restart with knobs", show=False),
     ]
 
@@ -78,6 +83,21 @@ class KnobPanel(TextPanel, can_focus=True):
             super().__init__()
             self.name = name
             self.direction = direction
+
+    class End(Message):
+        """Set knob ``name`` to its lowest or highest value."""
+
+        def __init__(self, name: str, high: bool) -> None:
+            super().__init__()
+            self.name = name
+            self.high = high
+
+    class Edit(Message):
+        """Type (or pick from a list) knob ``name``'s value."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     class Apply(Message):
         """Restart the run with the knobs as set."""
@@ -92,7 +112,8 @@ class KnobPanel(TextPanel, can_focus=True):
                       current: Mapping[str, Any], message: str | None, ok: bool) -> None:
         self.names = list(knobs)
         self.cursor = min(self.cursor, max(0, len(self.names) - 1))
-        lines = ["[b]KNOBS[/] [dim]↑↓ pick ←→ set ⏎ go[/]"]
+        lines = ["[b]KNOBS[/] [dim]↑↓ pick ←→ set ⏎ go[/]",
+                 "[dim]PgUp PgDn 10 steps · Home End ends · e types[/]"]
         for i, (name, knob) in enumerate(knobs.items()):
             label = knob.label or name
             value = draft.get(name)
@@ -123,6 +144,14 @@ class KnobPanel(TextPanel, can_focus=True):
     def action_change(self, direction: int) -> None:
         if self.names:
             self.post_message(self.Change(self.names[self.cursor], direction))
+
+    def action_end(self, high: bool) -> None:
+        if self.names:
+            self.post_message(self.End(self.names[self.cursor], high))
+
+    def action_edit(self) -> None:
+        if self.names:
+            self.post_message(self.Edit(self.names[self.cursor]))
 
     def action_apply(self) -> None:
         self.post_message(self.Apply())
