@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playground.game.level import Level
-from playground.game.solve import Progress, solve
+from playground.game.solve import solve
 from playground.game.solve_report import render, to_json
+from playground.game.solve_space import Progress
 
 if TYPE_CHECKING:
     from rich.console import Console

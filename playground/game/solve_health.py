@@ -21,7 +21,7 @@ from playground.game.solve_keep import KeepReport
 from playground.game.solve_report import to_json, verdict
 from playground.game.sweep import Job, JobResult, run_many
 
-HEALTH_BUDGET = 100  # runs per level: enough to confirm every shipped answer
+HEALTH_BUDGET = 150  # runs per level: enough to confirm every shipped answer
 HEALTH_SEEDS = 1
 TRIVIAL = 0.75  # a level that this share of random attacks wins is brute-forceable
 

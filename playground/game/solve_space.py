@@ -66,7 +66,7 @@ def _link_targets(level: Level, budget: Budget, with_all: bool) -> list[str]:
 
 def _bipartitions(nodes: tuple[str, ...]) -> list[tuple[tuple[str, ...], ...]]:
     first, rest = nodes[0], nodes[1:]
-    out = []
+    out: list[tuple[tuple[str, ...], ...]] = []
     for size in range(len(rest)):
         for chosen in itertools.combinations(rest, size):
             side = (first, *chosen)
@@ -80,8 +80,8 @@ def _param_grid(tool: str, budget: Budget) -> list[dict[str, Any]]:
     if tool in ("freeze", "crash"):
         key = "duration" if tool == "freeze" else "recover_after"
         if budget.max_duration is None:
-            grid = [{key: d} for d in (100, 500, 1000, 2000)]
-            return grid + ([{}] if tool == "crash" else [{"duration": 5000}])
+            timed: list[dict[str, Any]] = [{key: d} for d in (100, 500, 1000, 2000)]
+            return timed + ([{}] if tool == "crash" else [{"duration": 5000}])
         return [{key: d} for d in _scaled(budget.max_duration, (0.1, 0.25, 0.5, 0.8, 1.0))]
     if tool == "step_clock":
         limit = budget.max_delta if budget.max_delta is not None else 10_000
@@ -95,13 +95,13 @@ def _param_grid(tool: str, budget: Budget) -> list[dict[str, Any]]:
         limit = budget.max_hold if budget.max_hold is not None else 10
         return [{"count": c} for c in sorted({1, 2, 3, 5, limit}) if c <= limit]
     if tool == "lie":
-        grid: list[dict[str, Any]] = []
+        lies: list[dict[str, Any]] = []
         for strategy in budget.strategies or LIE_STRATEGIES:
             if strategy == "clock":
-                grid += [{"strategy": "clock", "offset_ms": o} for o in (-1000, 1000)]
+                lies += [{"strategy": "clock", "offset_ms": o} for o in (-1000, 1000)]
             else:
-                grid.append({"strategy": strategy})
-        return grid
+                lies.append({"strategy": strategy})
+        return lies
     if tool == "set_link":
         names = budget.settings or tuple(LINK_SETTINGS)
         return [{name: value} for name in names for value in LINK_SETTINGS[name]]
