@@ -229,6 +229,9 @@ class NtpClient(Program):
 
     def _finish_round(self, ctx: Context) -> None:
         ctx.cancel_timer("round-end")
+        # A reply still on its way belongs to a finished round: measured against a clock this
+        # round may step, its delay could come out negative. Like NTP, forget the request.
+        self.pending = {}
         chosen = self.select()
         tod = ctx.time_of_day()
         mono = ctx.monotonic()

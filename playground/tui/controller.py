@@ -345,7 +345,7 @@ class PlayController:
     def action_tick(self) -> int:
         """When an action taken now happens: the tick after the one on screen (tick 0 before
         anything ran), so several actions in a row all happen, in order."""
-        if self.session.world._done_through < 0:
+        if self.session.world.simulated_through < 0:
             return 0
         return self.now + 1
 

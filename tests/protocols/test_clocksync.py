@@ -397,3 +397,18 @@ def test_runs_replay_and_rewind_identically(which: str) -> None:
     timeline.run_until(5_000)
     assert timeline.world.trace.sha256() == straight.trace.sha256()
     assert spec.metrics(timeline.world) == spec.metrics(straight)
+
+
+def test_a_reply_arriving_after_its_round_ended_is_discarded() -> None:
+    """s1 is frozen past the round's timeout, so its reply comes after the client has already
+    stepped its clock (offset 971 ms): measured against the stepped clock, its round trip would
+    be negative (the engine found -469.5 ms). Like NTP, the finished round's request is forgotten
+    and the late reply dropped as bogus."""
+    faults = [Action.make(0, "heal", "c1->s1"), Action.make(0, "freeze", "s1", duration=496)]
+    world = run(SPEC, NTP_NODES, {}, faults, until=HORIZON, seed=0, link=LINK,
+                clocks={"c1": ClockSpec(offset_ms=971, drift_ppm=0)})
+    assert not world.violations
+    samples = [e.data for e in world.trace.events
+               if e.kind == "observe" and e.node == "c1" and e.data["what"] == "sample"]
+    assert samples and all(s["delay"] >= 0 for s in samples)
+    assert SPEC.metrics(world)["max_error_ms"] <= 200
