@@ -44,7 +44,7 @@ def honest() -> tuple[int, int]:
 def test_every_lie_stays_within_budget_for_the_whole_sandbox(
     strategy: str, honest: tuple[int, int]
 ) -> None:
-    # A lie may make honest nodes work harder (a silent follower makes the leader re-send its
+    # A lie may make honest nodes work harder (a silent node makes the leader re-send its
     # unacknowledged entries in every heartbeat), but never explode: an unbounded replay
     # passes twice the honest message count within seconds of simulated time.
     honest_messages, honest_peak = honest
