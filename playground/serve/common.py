@@ -280,6 +280,15 @@ def password_matches(digest: bytes, attempt: str) -> bool:
                                .digest())
 
 
+def format_duration(seconds: float) -> str:
+    """``90`` -> ``1.5 min``: a limit as a person reads it."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
 def format_limits(config: ServeConfig) -> str:
     def seconds(value: float) -> str:
         if not value:
