@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     play = sub.add_parser("play", help="play the game in this terminal (the default)")
-    play.add_argument("--player", default=None, help="whose progress to use (default: local)")
+    play.add_argument("--player", type=_player_name, default=None,
+                      help="whose progress to use (default: local)")
     sub.add_parser("version", help="print the version")
 
     levels = sub.add_parser("levels", help="list the campaign")
@@ -75,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="level file (TOML)")
     serve_cli.add_parsers(sub)
     return parser
+
+
+def _player_name(text: str) -> str:
+    """An argparse type: a player name that can name a save file."""
+    from playground.game.progress import PLAYER_NAME, PLAYER_RULE
+
+    if not PLAYER_NAME.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a player name ({PLAYER_RULE})")
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -240,9 +250,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_check_level(args: argparse.Namespace) -> int:
-    from playground.game.level import load_level
+    from playground.game.levelcheck import check_level_file
 
-    level = load_level(args.file)
+    level = check_level_file(args.file)
     print(f"{args.file}: ok ({level.id}, {level.mode}, {level.protocol.name})")
     return 0
 

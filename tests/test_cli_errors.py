@@ -87,3 +87,12 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert out.stderr == ""
     assert out.returncode == 141
     assert not (tmp_path / "crashes").exists()
+
+
+def test_a_bad_player_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["play", "--player", "ada lovelace"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "'ada lovelace' is not a player name (1 to 32 letters" in err

@@ -19,6 +19,7 @@ from playground.game.storage import atomic_write_text, data_dir
 
 SAVE_VERSION = 1
 PLAYER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+PLAYER_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 @attrs.define

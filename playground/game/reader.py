@@ -52,14 +52,17 @@ class Reader:
     def __init__(self, path: str | Path, text: str, error_class: type[GameFileError]) -> None:
         self.path = path
         self.lines = key_lines(text)
+        self.in_a_file = bool(text.strip())
         self.error_class = error_class
 
     def fail(self, where: tuple[str | int, ...], message: str) -> GameFileError:
-        """An error for field ``where`` (its dotted name is put in front of ``message``)."""
+        """An error for field ``where`` (its dotted name is put in front of ``message``), at
+        its line, its table's line, or line 1 for a top-level key that is not there."""
         name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where)
         name = name.replace(".[", "[")
         text = f"{name}: {message}" if name else message
-        return self.error_class(self.path, line_of(self.lines, where), text)
+        line = line_of(self.lines, where) or (1 if self.in_a_file else None)
+        return self.error_class(self.path, line, text)
 
     def check_keys(self, table: Mapping[str, Any], where: tuple[str | int, ...],
                    allowed: set[str] | frozenset[str],
@@ -71,7 +74,7 @@ class Reader:
                 raise self.fail((*where, key), f"unknown key (allowed: {names})")
         for key in sorted(required):
             if key not in table:
-                raise self.fail(where, f"missing required key {key!r}")
+                raise self.fail((*where, key), "missing (this key is required)")
 
     def get(self, table: Mapping[str, Any], where: tuple[str | int, ...], key: str,
             kind: type | tuple[type, ...], default: Any = ..., *,
@@ -79,7 +82,7 @@ class Reader:
         """``table[key]`` checked against ``kind`` (and ``check``, which returns a problem)."""
         if key not in table:
             if default is ...:
-                raise self.fail(where, f"missing required key {key!r}")
+                raise self.fail((*where, key), "missing (this key is required)")
             return default
         value = table[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)

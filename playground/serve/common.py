@@ -28,7 +28,6 @@ from playground.game.progress import PLAYER_NAME
 from playground.game.storage import DATA_DIR_ENV, atomic_write_text
 from playground.tui.pacing import BUDGET_ENV, BUDGET_FILE_ENV
 
-PLAYER_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
 TERM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 DEFAULT_TERM = "xterm-256color"
 SERVED_ENV = "PLAYGROUND_SERVED"
@@ -88,6 +87,8 @@ class ServeConfig:
     #: CPU share (fraction of one core) each playing game paces its frames to; ``None``: a
     #: fair share that follows the number of games (:meth:`share_budget`); ``0``: unpaced.
     frame_budget: float | None = None
+    #: what the games are told about the room (``--room``: open levels, message of the day)
+    room_env: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def budget_path(self) -> Path:
@@ -146,6 +147,7 @@ class ServeConfig:
             env[BUDGET_FILE_ENV] = str(self.budget_path)
         elif self.frame_budget > 0:
             env[BUDGET_ENV] = f"{self.frame_budget:.4f}"
+        env.update(self.room_env)
         if "TZ" in os.environ:
             env["TZ"] = os.environ["TZ"]
         if term is not None:
@@ -185,6 +187,11 @@ class Ticket:
             self.registry._release(self)
 
 
+def _games_are(count: int) -> str:
+    """``1 game is``, ``2 games are``."""
+    return "1 game is" if count == 1 else f"{count} games are"
+
+
 @attrs.define
 class Sessions:
     """Who is playing: caps the sessions on the server, per client address, and per player.
@@ -208,10 +215,10 @@ class Sessions:
     def admit(self, player: str, address: str) -> Ticket | str:
         """A ticket, or the polite sentence saying why not."""
         if self.total >= self.max_sessions:
-            return (f"Sorry, the workshop server is full ({self.max_sessions} games are "
+            return (f"Sorry, the workshop server is full ({_games_are(self.max_sessions)} "
                     "running). Please try again in a few minutes.")
         if self.per_address and self.by_address.get(address, 0) >= self.per_address:
-            return (f"Sorry, {self.per_address} games are already running from your address "
+            return (f"Sorry, {_games_are(self.per_address)} already running from your address "
                     f"({address}). Close one, or ask the instructor to raise --per-address.")
         fd = self._lock(player)
         if fd is None:

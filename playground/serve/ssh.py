@@ -30,9 +30,9 @@ from typing import Any, TextIO
 import asyncssh
 import attrs
 
+from playground.game.progress import PLAYER_RULE
 from playground.serve.child import PtyChild
 from playground.serve.common import (
-    PLAYER_RULE,
     ConfigError,
     ServeConfig,
     Sessions,

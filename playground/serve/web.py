@@ -45,11 +45,12 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from playground.game.progress import PLAYER_RULE
 from playground.serve.common import (
-    PLAYER_RULE,
     ConfigError,
     ServeConfig,
     Sessions,
+    Ticket,
     clamp_size,
     format_duration,
     format_limits,
@@ -67,6 +68,7 @@ MAX_MESSAGE = 256 * 1024  # bytes in one websocket message from a browser
 MAX_STDERR = 64 * 1024  # bytes of a game's stderr kept for the server log
 STOP_TIMEOUT = 3.0  # seconds for a game to quit when asked, before signals
 PING_EVERY = 15.0  # seconds between keepalive pings (keeps proxies and NAT from closing)
+RELOAD_WAIT = STOP_TIMEOUT + 5.0  # seconds a reload waits for the player's previous game to end
 STALL_LIMIT = 60.0  # seconds a browser may take nothing while a frame waits for it
 GAME_PAGE = "game.html"  # in assets/
 # Why a session ended, as the page says it ("reload to continue" follows there); the server
@@ -233,7 +235,7 @@ class GameAppService(AppService):
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.send_meta({"type": "quit"}), 1.0)
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(Exception):  # timed out, or the reader failed
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
         if process is not None and process.returncode is None:
             for sig in (signal.SIGHUP, signal.SIGCONT):
@@ -251,6 +253,18 @@ class GameAppService(AppService):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
+        if process is not None:
+            _close_pipes(process)
+
+
+def _close_pipes(process: asyncio.subprocess.Process) -> None:
+    """Close a reaped game's pipes while the event loop still runs. Pipes nobody drained to
+    the end stay open, and the garbage collector would close them after the loop is gone,
+    printing "Exception ignored in BaseSubprocessTransport.__del__ ... Event loop is closed"
+    into the server's log. asyncio offers no public call for this, hence ``_transport``."""
+    transport = getattr(process, "_transport", None)
+    if transport is not None:
+        transport.close()
 
 
 _PAGE = """<!DOCTYPE html>
@@ -286,6 +300,7 @@ class WorkshopWeb:
                                  on_change=config.share_budget)
         self.tokens = _Tokens()
         self.services: set[GameAppService] = set()
+        self.players: dict[str, int] = {}  # games per player on this server, ending ones too
         self.sockets: dict[web.WebSocketResponse, list[str]] = {}  # open ones, and why ended
         self.failures: dict[str, tuple[int, float]] = {}
         self.download_manager = DownloadManager()
@@ -414,7 +429,7 @@ class WorkshopWeb:
         if self.stopping:
             await _end(websocket, "server stopping", ENDS["server stopping"])
             return websocket
-        ticket = self.sessions.admit(player, address)
+        ticket = await self._admit(player, address)
         if isinstance(ticket, str):
             self.log(f"refused {player} from {address}: {ticket}")
             await _end(websocket, "refused", ticket)
@@ -437,6 +452,7 @@ class WorkshopWeb:
             close=lambda: self.end(websocket, "game ended"),
             download_manager=self.download_manager)
         self.services.add(service)
+        self.players[player] = self.players.get(player, 0) + 1
         verdict: list[str] = []  # the first reason given to end it wins
         self.sockets[websocket] = verdict
         started = time.monotonic()
@@ -464,11 +480,26 @@ class WorkshopWeb:
             self.services.discard(service)
             self.sockets.pop(websocket, None)
             ticket.release()
+            self.players[player] -= 1
+            if not self.players[player]:
+                del self.players[player]
             self.log(f"end {player} pid {service.pid} ({verdict[0]}, "
                      f"{time.monotonic() - started:.0f} s)")
             if not websocket.closed:
                 await websocket.close()
         return websocket
+
+    async def _admit(self, player: str, address: str) -> Ticket | str:
+        """A ticket for ``player``; when their previous game on this server is still ending
+        (a reloaded page opens the new game before the old one is gone), wait for it first,
+        up to ``RELOAD_WAIT`` seconds."""
+        deadline = time.monotonic() + RELOAD_WAIT
+        while True:
+            ticket = self.sessions.admit(player, address)
+            if (not isinstance(ticket, str) or self.players.get(player, 0) == 0
+                    or time.monotonic() > deadline):
+                return ticket
+            await asyncio.sleep(0.1)
 
     def end_sentence(self, why: str) -> str:
         config = self.config
@@ -578,7 +609,7 @@ class WorkshopWeb:
         self.stopping = True
         services = list(self.services)
         if services:
-            self.log(f"stopping: ending {len(services)} games")
+            self.log(f"stopping: ending {len(services)} game{'s' if len(services) > 1 else ''}")
         await asyncio.gather(*(self.end(ws, "server stopping") for ws in list(self.sockets)),
                              return_exceptions=True)
         await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
-from playground.sim.errors import ScenarioError
+from playground.sim.errors import ScenarioError, UnknownLinkError
 
 LatencyKind = Literal["constant", "uniform", "exponential"]
 
@@ -229,7 +229,8 @@ class Link:
 def parse_link(target: str) -> tuple[str, str, bool]:
     """Split ``'a->b'`` (one direction) or ``'a-b'`` / ``'a<->b'`` (both) into its parts.
 
-    Returns ``(a, b, both_directions)``; raises ``ValueError`` if the text is not a link.
+    Returns ``(a, b, both_directions)``; raises :class:`UnknownLinkError` (a ``ValueError``)
+    if the text is not a link.
     """
     for sep, both in (("<->", True), ("->", False), ("-", True)):
         if sep not in target:
@@ -241,4 +242,4 @@ def parse_link(target: str) -> tuple[str, str, bool]:
         if a and b and a != b and sep not in b:
             return a, b, both
         break
-    raise ValueError(f"not a link: {target!r} (expected 'a->b' or 'a-b')")
+    raise UnknownLinkError(f"not a link: {target!r} (expected 'a->b' or 'a-b')")

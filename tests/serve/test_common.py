@@ -113,3 +113,19 @@ def test_web_tokens_are_signed_and_expire() -> None:
     assert tokens.check(token.replace("ada", "bob", 1), now=1000.0) is None
     assert tokens.check(_Tokens().issue("ada", now=1000.0), now=1000.0) is None
     assert tokens.check("garbage", now=1000.0) is None
+
+
+@pytest.mark.parametrize(("max_sessions", "per_address", "full", "from_address"), [
+    (1, 0, "(1 game is running)", None),
+    (2, 1, None, "Sorry, 1 game is already running from your address"),
+    (9, 2, None, "Sorry, 2 games are already running from your address"),
+])
+def test_refusals_count_games_in_plain_english(tmp_path: Path, max_sessions: int,
+                                               per_address: int, full: str | None,
+                                               from_address: str | None) -> None:
+    sessions = Sessions(max_sessions=max_sessions, per_address=per_address, lock_dir=tmp_path)
+    for n in range(max(1, per_address)):
+        assert not isinstance(sessions.admit(f"p{n}", "10.0.0.1"), str)
+    refusal = str(sessions.admit("late", "10.0.0.1"))
+    assert (full or from_address) in refusal
+    assert "1 games" not in refusal

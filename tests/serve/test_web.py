@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -182,3 +184,46 @@ async def test_a_browser_that_stops_reading_for_a_while_keeps_its_game(
         assert await await_gone(pid, 10)
         line = await server.await_line(rf"end slow pid {pid} \(([^,]+),", start=mark)
         assert line.group(1) == "closed"
+
+
+async def test_sigterm_stops_cleanly_with_games_running_and_ended(tmp_path: Path) -> None:
+    with running("web", tmp_path) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            for player in ("eve", "fay"):  # eve's game ends before the server; fay's does not
+                where = (await login(http, base, player)).headers["Location"]
+                page = await (await http.get(base + where)).text()
+                ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+                ws = await http.ws_connect(ws_url + "?width=80&height=24",
+                                           headers={"Origin": base})
+                pid = await server.session_pid(player)
+                if player == "eve":
+                    await ws.close()
+                    assert await await_gone(pid, 10)
+                    await server.await_line(rf"end eve pid {pid}")
+            assert server.stop() == 0
+            await ws.close()
+    log = server.log()
+    assert "stopping: ending 1 game\n" in log + "\n" and "stopped" in log
+    assert "Exception ignored" not in log and "Event loop is closed" not in log, log
+
+
+async def _ignore(*args: object) -> None:
+    return None
+
+
+async def test_stopping_a_game_whose_output_was_never_drained_ends_it_and_its_pipes() -> None:
+    from playground.serve.web import GameAppService
+
+    flood = "import sys, time; sys.stdout.write('x' * 3_000_000); sys.stdout.flush(); " \
+            "time.sleep(60)"  # more than the reader takes in one line: it gives up
+    fds_before = set(os.listdir("/proc/self/fd"))
+    service = GameAppService([sys.executable, "-c", flood], env=dict(os.environ),
+                             cwd=str(Path.cwd()), grace=1.0, write_bytes=_ignore,
+                             write_str=_ignore, close=_ignore, download_manager=None)
+    await service.start(80, 24)
+    pid = service.pid
+    assert pid is not None
+    await service.stop()
+    assert await await_gone(pid, 10)
+    assert set(os.listdir("/proc/self/fd")) <= fds_before  # every pipe to the game closed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -53,14 +54,15 @@ async def ending(ws: aiohttp.ClientWebSocketResponse, timeout: float = 60) -> tu
                 if kind == "end":
                     sentence = data
             elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-                return sentence, int(ws.close_code or 0), str(message.extra or "")
+                code = message.data if message.type == aiohttp.WSMsgType.CLOSE else ws.close_code
+                return sentence, int(code or 0), str(message.extra or "")
     return await asyncio.wait_for(read(), timeout)
 
 
 async def first_frame(ws: aiohttp.ClientWebSocketResponse) -> None:
     async def read() -> None:
-        while (await ws.receive()).type != aiohttp.WSMsgType.BINARY:
-            pass
+        while (message := await ws.receive()).type != aiohttp.WSMsgType.BINARY:
+            assert message.type == aiohttp.WSMsgType.TEXT, f"ended before a frame: {message}"
     await asyncio.wait_for(read(), 60)
 
 
@@ -134,3 +136,20 @@ async def test_a_game_that_quits_says_so(tmp_path: Path) -> None:
         assert sentence == "The game ended."
         assert (code, reason) == (1000, "game ended")
         await server.await_line(r"end quin pid \d+ \(game ended,")
+
+
+async def test_a_new_game_right_after_closing_the_last_waits_for_it_instead_of_refusing(
+        tmp_path: Path) -> None:
+    """As a reload does: the old socket is closed and the new one opened at once, while the
+    old game is still ending."""
+    with running("web", tmp_path) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            url = await websocket_url(http, base, "rita")
+            async with http.ws_connect(url, headers={"Origin": base}) as old:
+                await first_frame(old)
+            async with http.ws_connect(url, headers={"Origin": base}) as new:
+                await first_frame(new)
+        log = server.log()
+        assert len(re.findall(r"start rita from", log)) == 2, log
+        assert "refused rita" not in log

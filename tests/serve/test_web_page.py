@@ -92,7 +92,8 @@ class DevTools:
         while True:
             message = json.loads((await self.ws.receive()).data)
             if message.get("id") == self.next_id:
-                return message["result"]["result"].get("value")
+                # None while the page navigates (its old context is gone)
+                return message.get("result", {}).get("result", {}).get("value")
 
     async def wait_for(self, expression: str, timeout: float = 60) -> Any:
         """The expression's value once it is truthy (polled: the page changes by itself)."""
@@ -171,3 +172,32 @@ async def test_the_page_says_the_connection_was_lost_when_the_server_vanishes(
                     "document.querySelector('.closed-dialog').innerText")
     assert "The connection to the server was lost." in shown
     assert "Reload the page to continue" in shown
+
+
+@needs_chromium
+async def test_a_reload_mid_game_starts_a_new_game_and_says_the_run_was_lost(
+        tmp_path: Path) -> None:
+    """The reloaded page gets a new game (not refused as "already playing") and says that a
+    level in progress starts over."""
+    with running("web", tmp_path) as server:
+        await reload_mid_game(server)
+
+
+async def reload_mid_game(server: RunningServer) -> None:
+    base = f"http://127.0.0.1:{server.port}"
+    mark = server.mark()
+    async with aiohttp.ClientSession() as http:
+        where, _ = await play_page(http, base, "again")
+        async with chromium(http, where) as page:
+            await page.wait_for("document.body.classList.contains('-first-byte')")
+            first = await server.session_pid("again", start=mark)
+            await page.evaluate("location.reload()")
+            await page.wait_for("document.body.classList.contains('-reloaded')"
+                                " && document.body.classList.contains('-first-byte')")
+            note = await page.evaluate("document.getElementById('reload-note').innerText")
+            assert not await page.evaluate("document.body.classList.contains('-closed')")
+            again = await server.await_line(rf"start again from \S+ pid (?!{first}\b)(\d+)",
+                                            start=mark)
+    assert "a level you were in the middle of starts over" in " ".join(note.split())
+    assert int(again.group(1)) != first
+    assert "refused again" not in server.log()
