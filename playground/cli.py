@@ -1,7 +1,7 @@
 """The ``playground`` command.
 
-``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify`` and
-``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
+``play`` (the default) starts the terminal game; ``levels``, ``run``, ``verify``, ``solve``
+and ``check-level`` work headless and print JSON with ``--json``. Bad input (arguments, level or
 action files, share codes) exits with status 2 and one line ``FILE:LINE: message`` on
 stderr — never a traceback. Anything else is a bug: its traceback goes to a crash log in the
 data dir, one line says where, and the exit status is 70.
@@ -72,6 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
                         help="run on a Dask cluster (the [cluster] extra) instead")
 
+    solve = sub.add_parser("solve", help="search a level for its answer: attacks that break it, "
+                                         "or knob settings that keep it")
+    solve.add_argument("level", help="level id, or path to a level file")
+    solve.add_argument("--seeds", type=_positive_int, default=3, metavar="K",
+                       help="seeds each solution or setting is tried on (default 3)")
+    solve.add_argument("--budget", type=_positive_int, default=300, metavar="N",
+                       help="runs the search may spend (default 300)")
+    solve.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="seed of the search's random choices (default 0)")
+    solve.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                       help="worker processes (default: all cores)")
+    solve.add_argument("--cluster", metavar="ADDRESS", default=None,
+                       help="run on a Dask scheduler, e.g. tcp://HOST:8786 (the [cluster] extra)")
+    solve.add_argument("--json", action="store_true", help="print JSON")
+
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
     check.add_argument("file", help="level file (TOML)")
     serve_cli.add_parsers(sub)
@@ -139,6 +154,10 @@ def _dispatch(argv: Sequence[str]) -> int:
         return cmd_run(args)
     if command == "verify":
         return cmd_verify(args)
+    if command == "solve":
+        from playground.game.solve_cli import cmd_solve
+
+        return cmd_solve(args, _load_level(args.level))
     if command == "check-level":
         return cmd_check_level(args)
     from playground.tui.app import run_app
@@ -244,7 +263,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         for r in reports:
             status = "ok  " if r["ok"] else "FAIL"
-            print(f"{status} {r['level']}" + "".join(f"\n     - {p}" for p in r["problems"]))
+            health = r.get("health") or {}
+            figure = f"  (difficulty {health['difficulty']:.1%})" if health else ""
+            print(f"{status} {r['level']}{figure}"
+                  + "".join(f"\n     - {p}" for p in r["problems"])
+                  + "".join(f"\n     note: {n}" for n in health.get("notes", ())))
         print(f"{sum(r['ok'] for r in reports)} of {len(reports)} levels verified")
     return 0 if ok else 1
 

@@ -18,7 +18,9 @@ FORBIDDEN = ("textual", "rich", "asyncssh", "textual_serve")
 
 #: What each layer may import from ``playground``: itself and the layers below it.
 ORDER = ("sim", "protocols", "game", "tui", "serve")
-SHARED = frozenset({"errors", "__version__"})  # the error root imports nothing
+#: Leaves any layer may use; they import nothing from ``playground``: the error root, and
+#: ``shipped``, which finds the shipped levels/ and assets/.
+SHARED = frozenset({"errors", "__version__", "shipped"})
 
 
 def _playground_imports(path: Path) -> set[str]:
@@ -46,6 +48,12 @@ def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
             assert part in allowed, (f"{path.relative_to(ROOT)} imports {name}: {layer} may "
                                      f"import only {', '.join(sorted(allowed))}")
 
+
+
+def test_the_shared_leaves_import_nothing_from_playground() -> None:
+    for name in sorted(SHARED - {"__version__"}):
+        path = ROOT / "playground" / f"{name}.py"
+        assert not _playground_imports(path), f"{path.relative_to(ROOT)} imports playground"
 
 def _imported_roots(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))

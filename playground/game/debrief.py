@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from playground.game import words
+from playground.sim.actions import Action, thaw_value
 from playground.sim.checks import Violation
 from playground.sim.trace import Event
 
@@ -27,6 +29,7 @@ __all__ = [
     "ParRow",
     "build_debrief",
     "debrief_values",
+    "describe_action",
     "describe_event",
     "render_template",
 ]
@@ -79,6 +82,9 @@ def render_template(text: str, values: Mapping[str, Any]) -> str:
 
 
 def _fmt_number(value: Any) -> Any:
+    """Numbers stay numbers (a template may format them); anything else becomes words."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return words.value(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, float):
@@ -98,11 +104,11 @@ def debrief_values(session: Session) -> dict[str, Any]:
     missed = violation is None and outcome.state == "lost"
     end = outcome.tick if outcome.tick is not None else session.world.now
     values.update({
-        "violation_tick": violation.tick if violation else (end if missed else "-"),
+        "violation_tick": violation.tick if violation else (end if missed else words.NONE),
         "violation_detail": violation.detail if violation else (
             outcome.reason if missed and outcome.reason else "nothing broke"),
-        "violation_invariant": violation.invariant if violation else
-        (level.goal_violation or "every invariant"),
+        "violation_invariant": words.name(violation.invariant) if violation else
+        (words.name(level.goal_violation or "every invariant")),
         "ticks": outcome.tick if outcome.tick is not None else session.world.now,
         "actions": len(session.player_actions),
         "messages": session.world.messages_sent,
@@ -181,12 +187,12 @@ def _par_rows(session: Session) -> tuple[ParRow, ...]:
 
     def at_most(name: str, yours: Any, limit: Any) -> None:
         met = None if limit is None else (yours is not None and yours <= limit)
-        rows.append(ParRow(name, _fmt_number(yours), limit, met))
+        rows.append(ParRow(words.name(name), _fmt_number(yours), limit, met))
 
     if level.mode == "break":
         at_most("actions", len(session.player_actions), par.get("actions"))
         tick = outcome.tick if outcome.state == "won" else None
-        rows.append(ParRow("tick of the break", tick if tick is not None else "-",
+        rows.append(ParRow("tick of the break", tick if tick is not None else words.NONE,
                            par.get("ticks"),
                            None if par.get("ticks") is None else
                            (tick is not None and tick <= par["ticks"])))
@@ -225,26 +231,40 @@ def build_debrief(session: Session) -> Debrief:
         real_world=render_template(level.debrief.get("real_world", ""), values),
         violation=violation, causes=causes, points=score.points, stars=score.stars,
         par=_par_rows(session), share_code=session.attempt().to_share_code(),
-        actions=tuple(a.describe() for a in session.player_actions),
+        actions=tuple(describe_action(a) for a in session.player_actions),
     )
 
 
 # ------------------------------------------------------------------------------ events
-def _short(value: Any, limit: int = 40) -> str:
-    if isinstance(value, dict):
-        inner = ", ".join(f"{k}={_short(v, 12)}" for k, v in value.items())
-        text = "{" + inner + "}"
-    elif isinstance(value, float):
-        text = f"{value:g}"
-    else:
-        text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+#: A single value longer than this is cut (with ``…``) in an event line.
+VALUE_LIMIT = 80
+_NOT_PARAMS = frozenset({"tool", "target", "effect"})
+
+
+def _short(item: Any, limit: int = VALUE_LIMIT) -> str:
+    return words.fit(words.value(item), limit)
+
+
+def _fields(data: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> str:
+    return words.fields(data, limit=VALUE_LIMIT)
 
 
 def _params(data: Mapping[str, Any]) -> str:
-    skip = {"tool", "target", "effect"}
-    parts = [f"{k}={_short(v, 24)}" for k, v in data.items() if k not in skip]
-    return (" " + " ".join(parts)) if parts else ""
+    text = _fields([(k, v) for k, v in data.items() if k not in _NOT_PARAMS])
+    return f" {text}" if text else ""
+
+
+def _target(target: Any) -> str:
+    """A fault's target; ``*`` (the whole cluster) goes without saying."""
+    return "" if target in (None, "*") else f" {words.value(target)}"
+
+
+def describe_action(action: Action) -> str:
+    """A player's move in words, e.g. ``t=1200 partition groups c1, n1 | c2, n2, n3``."""
+    params = [(k, thaw_value(v, as_mapping=(k == "args"))) for k, v in action.params]
+    extra = _fields(params)
+    return f"t={action.tick} {words.tool(action.tool)}{_target(action.target)}" + (
+        f" {extra}" if extra else "")
 
 
 def describe_event(event: Event) -> str:
@@ -255,40 +275,43 @@ def describe_event(event: Event) -> str:
     head = f"t={event.tick}"
     if kind == "send":
         payload = data.get("payload")
-        what = payload.get("type", "") if isinstance(payload, dict) else ""
-        return f"{head} {node} sent #{data.get('id')} {what} to {data.get('dst')}".rstrip()
+        what = payload.get("type", "message") if isinstance(payload, dict) else "message"
+        return (f"{head} {node} sent #{data.get('id')} {words.value(what)} "
+                f"to {data.get('dst')}")
     if kind == "deliver":
         extra = f" (duplicate of #{data['dup_of']})" if "dup_of" in data else ""
         return (f"{head} {node} received #{data.get('id')} from {data.get('src')}, sent at "
                 f"t={data.get('sent')}{extra}")
     if kind == "drop":
         where = data.get("link") or f"{node}->{data.get('dst')}"
-        return f"{head} message #{data.get('id')} on {where} dropped: {data.get('reason')}"
+        return f"{head} message #{data.get('id')} on {where} dropped: {_short(data.get('reason'))}"
     if kind == "hold":
         return (f"{head} message #{data.get('id')} held on {data.get('link')} "
                 f"({data.get('held')} waiting)")
     if kind == "timer":
-        return f"{head} {node} timer {data.get('name')}"
+        return f"{head} {node} timer {words.name(str(data.get('name')))}"
     if kind == "state":
-        parts = [f"{k}={_short(v, 20)}" for k, v in data.items()]
-        return f"{head} {node} now believes {' '.join(parts)}"
+        return f"{head} {node} now believes {_fields(data)}"
     if kind == "decide":
         info = {k: v for k, v in data.items() if k not in ("key", "value")}
-        extra = (" (" + ", ".join(f"{k}={_short(v, 16)}" for k, v in info.items()) + ")") \
-            if info else ""
-        return f"{head} {node} decided {data.get('key')}={_short(data.get('value'))}{extra}"
+        extra = f" ({_fields(info)})" if info else ""
+        return (f"{head} {node} decided {words.name(str(data.get('key')))}="
+                f"{_short(data.get('value'))}{extra}")
     if kind == "observe":
         rest = {k: v for k, v in data.items() if k != "what"}
-        return f"{head} {node} observed {data.get('what')}{_params(rest)}"
+        return f"{head} {node} observed {words.name(str(data.get('what')))}{_params(rest)}"
     if kind == "command":
-        refused = f" (refused: {data['refused']})" if "refused" in data else ""
-        return (f"{head} {node} got command {data.get('name')} "
-                f"{_short(data.get('args') or {})}{refused}")
+        refused = f" (refused: {_short(data['refused'])})" if "refused" in data else ""
+        args = data.get("args") or {}
+        shown = f" ({_fields(args)})" if isinstance(args, Mapping) and args else ""
+        return f"{head} {node} got command {words.name(str(data.get('name')))}{shown}{refused}"
     if kind == "fault":
-        effect = f" ({data['effect']})" if data.get("effect") else ""
-        return f"{head} {data.get('tool')} {data.get('target')}{_params(data)}{effect}"
+        effect = f" ({_short(data['effect'])})" if data.get("effect") else ""
+        return (f"{head} {words.tool(str(data.get('tool')))}{_target(data.get('target'))}"
+                f"{_params(data)}{effect}")
     if kind == "violation":
-        return f"{head} VIOLATION {data.get('invariant')}: {data.get('detail')}"
+        return (f"{head} VIOLATION {words.name(str(data.get('invariant')))}: "
+                f"{_short(data.get('detail'))}")
     if kind == "start":
         return f"{head} start (seed {data.get('seed')})"
-    return f"{head} {kind} {node} {_short(data)}".rstrip()
+    return f"{head} {kind} {node} {_fields(data)}".rstrip()

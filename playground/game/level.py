@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import attrs
 
+from playground.game import words
 from playground.game.errors import LevelError
 from playground.game.outline import CHAPTERS, ENTRIES
 from playground.game.reader import Reader, parse_toml, read_text
@@ -45,7 +46,7 @@ LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "
 CLOCK_KEYS = frozenset({"offset_ms", "drift_ppm", "rate_ppm", "error_ms"})
 BUDGET_KEYS = frozenset({"count", "targets", "max_duration", "max_delta", "max_ppm",
                          "strategies", "max_hold", "settings"})
-KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label"})
+KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label", "help"})
 PAR_KEYS = frozenset({"actions", "ticks", "messages", "metrics"})
 DEBRIEF_KEYS = frozenset({"idea", "real_world", "won", "lost"})
 
@@ -75,9 +76,16 @@ class KnobRange:
     high: float | None = None
     step: float | None = None
     label: str = ""
+    help: str = ""  # what the knob does, for this level (the protocol's help by default)
+
+    @property
+    def title(self) -> str:
+        """What the player reads: the level's label, else the name in words."""
+        return self.label or words.name(self.name)
 
     def allows(self, value: Any) -> str | None:
-        """``None`` if ``value`` is allowed, else why not."""
+        """``None`` if ``value`` is allowed, else why not (in the file's words: it names the
+        knob as the file does)."""
         if self.choices:
             return None if value in self.choices else (
                 f"{self.name} must be one of {', '.join(map(_toml_word, self.choices))}")
@@ -549,5 +557,6 @@ def _knob_ranges(r: Reader, knobs: dict[str, Any], protocol: ProtocolSpec,
                 raise r.fail(where, f"range outside what the protocol accepts: {exc}") from None
         out[name] = KnobRange(name, choices, low, high,
                               r.get(table, where, "step", float, None),
-                              r.get(table, where, "label", str, ""))
+                              r.get(table, where, "label", str, ""),
+                              r.get(table, where, "help", str, "") or knob.doc)
     return out

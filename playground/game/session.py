@@ -97,7 +97,7 @@ class Session:
     def why_not(self, action: Action) -> str | None:
         """Why ``action`` would be refused now, or ``None`` if it is allowed."""
         prior = [a for a in self.player_actions if a.tick < action.tick] \
-            if action.tick <= self.timeline.world._done_through else list(self.player_actions)
+            if action.tick <= self.timeline.world.simulated_through else list(self.player_actions)
         try:
             self._check(action, prior)
         except Refused as exc:
@@ -106,7 +106,7 @@ class Session:
 
     def act(self, action: Action) -> None:
         """Apply a player action (forking if it is in the past). Raises :class:`Refused`."""
-        in_past = action.tick <= self.timeline.world._done_through
+        in_past = action.tick <= self.timeline.world.simulated_through
         prior = [a for a in self.player_actions if a.tick < action.tick] if in_past \
             else list(self.player_actions)
         self._check(action, prior)
@@ -126,7 +126,7 @@ class Session:
     def advance(self, tick: int) -> None:
         """Simulate up to ``tick`` (capped at the level's end)."""
         target = min(tick, self.level.ticks)
-        if target > self.timeline.world._done_through:
+        if target > self.timeline.world.simulated_through:
             self.timeline.run_until(target)
 
     def run_to_end(self) -> None:
@@ -134,7 +134,7 @@ class Session:
 
     @property
     def finished(self) -> bool:
-        return self.timeline.world._done_through >= self.level.ticks
+        return self.timeline.world.simulated_through >= self.level.ticks
 
     def _check(self, action: Action, prior: list[Action]) -> None:
         problem = refusal(self.level, action, prior)

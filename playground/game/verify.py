@@ -1,6 +1,7 @@
-"""Verification of the campaign: every reference solution wins, doing nothing loses, and two
-runs of the same attempt give the same trace hash. All runs go through one
-:func:`~playground.game.sweep.run_many` batch, so they share the local cores or a cluster."""
+"""Verification of the campaign: every reference solution wins, doing nothing loses, two
+runs of the same attempt give the same trace hash, and the solver finds the level healthy
+(:mod:`playground.game.solve_health`). All runs go through
+:func:`~playground.game.sweep.run_many`, so they share the local cores or a cluster."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import attrs
 from playground.game.campaign import Campaign, load_campaign
 from playground.game.errors import GameFileError
 from playground.game.level import Level
+from playground.game.solve_health import add_health
 from playground.game.sweep import Job, JobResult, Progress, run_many
 
 
@@ -84,6 +86,7 @@ def _verify(campaign: Campaign, levels: Sequence[Level], *, workers: int | None,
         start += len(check.jobs)
         reports.append({"level": check.level.id, "mode": check.level.mode, **verdict,
                         "ok": not verdict["problems"]})
+    add_health(campaign, levels, reports, workers=workers, cluster=cluster)
     return reports
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -299,7 +300,12 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     path = Path(args.db).expanduser() if args.db else _data_dir(args.data_dir) / DB_NAME
     board = Leaderboard(path)
     limit = args.limit or None
-    rows = board.top(args.level, limit=limit)
+    try:
+        rows = board.top(args.level, limit=limit)
+    except sqlite3.DatabaseError as exc:  # a file that is not a leaderboard
+        from playground.serve.common import ConfigError
+
+        raise ConfigError(f"{path}: not a leaderboard database ({exc})") from None
     if args.level is not None and not rows:
         _check_level_id(args.level)
     if args.json:

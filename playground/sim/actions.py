@@ -10,6 +10,7 @@ cluster) and which parameters it takes. :meth:`Action.make` checks the shape of 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -139,6 +140,26 @@ TOOLS: dict[str, Tool] = {
 }
 
 
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text", list: "a list",
+               tuple: "a list", dict: "a table"}
+
+
+def _kind_words(types: tuple[type, ...]) -> str:
+    """``(int, float)`` as ``a number``, ``(dict, tuple, list)`` as ``a table or a list``."""
+    if set(types) == {int, float}:
+        return "a number"
+    words = dict.fromkeys(_KIND_WORDS.get(t, t.__name__) for t in types)
+    return " or ".join(words)
+
+
+def _shown(value: Any) -> str:
+    """A value as a level author wrote it (JSON-like, not a Python repr)."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _value_problem(value: Any, param: Param) -> str | None:
     """What is wrong with a parameter value of the right type, or ``None``."""
     if isinstance(value, int | float) and not isinstance(value, bool) and not math.isfinite(value):
@@ -207,8 +228,8 @@ class Action:
             if isinstance(value, bool) and bool not in p.types and object not in p.types:
                 raise MalformedActionError(f"{tool}: {name} must not be a boolean")
             if not isinstance(value, p.types):
-                names = "/".join(t.__name__ for t in p.types)
-                raise MalformedActionError(f"{tool}: {name} must be {names}, got {value!r}")
+                raise MalformedActionError(f"{tool}: {name} must be {_kind_words(p.types)}, "
+                                           f"got {_shown(value)}")
             problem = _value_problem(value, p)
             if problem:
                 raise MalformedActionError(f"{tool}: {name} {problem}")

@@ -10,7 +10,11 @@ it returns ``NotImplemented`` the generic strategy applies to the payload's ``fi
 - ``equivocate``: tell each peer something different: ``values[i % len(values)]`` for the
   i-th peer in name order (default ``["attack", "retreat"]``);
 - ``replay``: with ``probability`` (default 1), send an earlier payload instead, preferably
-  one previously sent to the same peer;
+  one previously sent to the same peer. Replays are bounded: at most :data:`REPLAY_BUDGET`
+  per :data:`REPLAY_WINDOW_MS` of true time per liar; past that, the liar sends what its
+  program sent until the next window. (Unbounded, every replayed request provokes a reply
+  that the liar answers with another replay: chains that never die, a message count growing
+  with the square of the time, one player's move eating the machine.)
 - ``clock``: lie about the time: clock readings the program makes are off by ``offset_ms``.
 
 Signatures cannot be forged: a liar may re-sign a value it signed itself, but a rewritten value
@@ -43,6 +47,29 @@ class LieSpec:
 
 
 DEFAULT_EQUIVOCATION = ("attack", "retreat")
+REPLAY_WINDOW_MS = 100
+REPLAY_BUDGET = 10
+
+
+class ReplayBudget:
+    """How many replays a liar has left in the current window of true time."""
+
+    __slots__ = ("left", "window")
+
+    def __init__(self) -> None:
+        self.window = -1
+        self.left = REPLAY_BUDGET
+
+    def take(self, now: int) -> bool:
+        """Spend one replay at tick ``now``; ``False`` if the window's budget is spent."""
+        window = now // REPLAY_WINDOW_MS
+        if window != self.window:
+            self.window = window
+            self.left = REPLAY_BUDGET
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
 
 
 def rewrite(

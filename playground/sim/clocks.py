@@ -16,23 +16,25 @@ the reading is continuous (monotonic) or jumps only by the step (time-of-day).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
 
 from playground.sim.errors import ScenarioError
+from playground.sim.trace import ClockLine
 
 
-def _finite(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
+def _finite(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not math.isfinite(value):
         raise ScenarioError(f"{attribute.name} must be a finite number, got {value!r}")
 
 
-def _error_bound(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
+def _error_bound(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not (math.isfinite(value) and value >= 0):
         raise ScenarioError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
-def _finite_ppm(instance: object, attribute: attrs.Attribute, value: float) -> None:
+def _finite_ppm(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not -1_000_000 < value < 1_000_000:
         raise ScenarioError(f"{attribute.name} must be between -1e6 and 1e6 ppm, got {value!r}")
 
@@ -67,6 +69,7 @@ class NodeClock:
         "_tod_factor",
         "drift_ppm",
         "error_ms",
+        "line",
         "rate_ppm",
     )
 
@@ -80,6 +83,11 @@ class NodeClock:
         self.drift_ppm = float(spec.drift_ppm)
         self._tod_factor = 1.0 + self.drift_ppm / 1e6
         self.error_ms = None if spec.error_ms is None else float(spec.error_ms)
+        self.line: ClockLine = self._line()
+
+    def _line(self) -> ClockLine:
+        return (self._mono_anchor_true, self._mono_anchor_value, self._mono_factor,
+                self._tod_anchor_true, self._tod_anchor_value, self._tod_factor)
 
     # readings ---------------------------------------------------------------------------
     def monotonic(self, now: int) -> float:
@@ -106,6 +114,7 @@ class NodeClock:
         """Jump the time-of-day clock by ``delta_ms`` (negative: backwards)."""
         self._tod_anchor_value = self.time_of_day(now) + delta_ms
         self._tod_anchor_true = now
+        self.line = self._line()
 
     def set_drift(self, now: int, ppm: float) -> None:
         """Change the time-of-day drift from ``now`` on (the reading stays continuous)."""
@@ -114,6 +123,7 @@ class NodeClock:
         self._tod_anchor_true = now
         self.drift_ppm = float(ppm)
         self._tod_factor = 1.0 + self.drift_ppm / 1e6
+        self.line = self._line()
 
     def set_rate(self, now: int, ppm: float) -> None:
         """Change the monotonic rate error from ``now`` on (the reading stays continuous)."""
@@ -122,6 +132,7 @@ class NodeClock:
         self._mono_anchor_true = now
         self.rate_ppm = float(ppm)
         self._mono_factor = 1.0 + self.rate_ppm / 1e6
+        self.line = self._line()
 
     def set_error(self, error_ms: float | None) -> None:
         """Change the interval clock's error bound."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
+from math import log
 from typing import Any, Literal
 
 import attrs
@@ -23,13 +24,13 @@ from playground.sim.errors import ScenarioError, UnknownLinkError
 LatencyKind = Literal["constant", "uniform", "exponential"]
 
 
-def _non_negative(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
+def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and (not isinstance(value, int | float) or not math.isfinite(value)
                               or value < 0):
         raise ScenarioError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
-def _probability(instance: object, attribute: attrs.Attribute, value: float) -> None:
+def _probability(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
         raise ScenarioError(f"{attribute.name} must be a probability in [0, 1], got {value!r}")
 
@@ -72,7 +73,10 @@ class Latency:
 
     def sample(self, rng: random.Random) -> float:
         """Draw one delay. Always consumes exactly one draw from ``rng``."""
-        u = rng.random()
+        return self.sample_from(rng.random())
+
+    def sample_from(self, u: float) -> float:
+        """The delay for the uniform draw ``u`` in ``[0, 1)``."""
         if self.kind == "constant":
             return self.base
         if self.kind == "uniform":
@@ -120,24 +124,9 @@ class LinkSpec:
         return attrs.evolve(self, **changes)
 
 
-class Message:
-    """One message in flight. ``payload`` is JSON-like data (dicts, lists, str, numbers)."""
-
-    __slots__ = ("deliver_tick", "dst", "dup_of", "id", "payload", "sent_tick", "src")
-
-    def __init__(
-        self, msg_id: int, src: str, dst: str, payload: Any, sent_tick: int, dup_of: int | None
-    ) -> None:
-        self.id = msg_id
-        self.src = src
-        self.dst = dst
-        self.payload = payload
-        self.sent_tick = sent_tick
-        self.deliver_tick = sent_tick
-        self.dup_of = dup_of
-
-    def __repr__(self) -> str:
-        return f"Message(#{self.id} {self.src}->{self.dst} {self.payload!r})"
+#: A message in flight: ``(id, link, payload, sent_tick, dup_of)``; ``dup_of`` is the id of the
+#: message it duplicates, or ``None``. A plain tuple: the engine makes one per message.
+Message = tuple[int, "Link", Any, int, int | None]
 
 
 class Link:
@@ -190,12 +179,17 @@ class Link:
         Draws are always taken in the same order, whatever the fate.
         """
         spec = self.spec
-        rng = self.rng
-        u_loss = rng.random()
-        delay = spec.latency.sample(rng)
-        u_jitter = rng.random()
-        u_dup = rng.random()
-        dup_extra = spec.latency.sample(rng) if spec.duplicate else 0.0
+        random = self.rng.random
+        u_loss = random()
+        latency = spec.latency
+        u = random()
+        if latency.kind == "exponential":
+            delay = latency.base - latency.mean * log(1.0 - u)  # type: ignore[operator]
+        else:
+            delay = latency.sample_from(u)
+        u_jitter = random()
+        u_dup = random()
+        dup_extra = latency.sample(self.rng) if spec.duplicate else 0.0
         if spec.circuit:
             if self.free_at > now:
                 return None, "circuit busy", None

@@ -99,7 +99,8 @@ class Context:
     # clocks -----------------------------------------------------------------------------
     def monotonic(self) -> float:
         """This node's monotonic clock in ms (only differences are meaningful)."""
-        return self._node.clock.monotonic(self._world.now)
+        since, at, rate = self._node.clock.line[:3]
+        return at + (self._world.now - since) * rate
 
     def time_of_day(self) -> float:
         """This node's time-of-day clock in ms (can jump, even backwards)."""

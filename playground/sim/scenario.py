@@ -36,7 +36,9 @@ def _actions(items: Iterable[Action]) -> tuple[Action, ...]:
     return tuple(items)
 
 
-def _check_nodes(instance: object, attribute: attrs.Attribute, nodes: tuple[str, ...]) -> None:
+def _check_nodes(
+    instance: object, attribute: attrs.Attribute[tuple[str, ...]], nodes: tuple[str, ...]
+) -> None:
     if not nodes:
         raise ScenarioError("a scenario needs at least one node")
     for name in nodes:

@@ -62,7 +62,7 @@ class Timeline:
         return tuple(self._moves)
 
     def _take_snapshot(self) -> None:
-        done = self.world._done_through
+        done = self.world.simulated_through
         index = bisect.bisect_left(self._snapshot_ticks, done)
         if index < len(self._snapshot_ticks) and self._snapshot_ticks[index] == done:
             return
@@ -83,7 +83,7 @@ class Timeline:
         """Advance to ``tick``, snapshotting every ``snapshot_every`` ticks on the way."""
         world = self.world
         every = self.snapshot_every
-        mark = (max(world._done_through, 0) // every + 1) * every
+        mark = (max(world.simulated_through, 0) // every + 1) * every
         while mark <= tick:
             world.run_until(mark)
             self._take_snapshot()
@@ -94,7 +94,7 @@ class Timeline:
         """Go back (or forward) to the state right after tick ``tick`` was simulated."""
         if isinstance(tick, bool) or not isinstance(tick, int) or tick < -1:
             raise InvalidTickError(f"cannot rewind to tick {tick!r}")
-        if tick >= self.world._done_through:
+        if tick >= self.world.simulated_through:
             self.run_until(max(tick, 0))
             return
         index = bisect.bisect_right(self._snapshot_ticks, tick) - 1
@@ -105,7 +105,7 @@ class Timeline:
 
     def _reschedule_moves(self) -> None:
         """Make the world's pending player actions exactly the moves not yet simulated."""
-        done = self.world._done_through
+        done = self.world.simulated_through
         self.world.replace_future_actions([a for a in self._moves if a.tick > done])
 
     def fork(self, tick: int, actions: Iterable[Action]) -> None:
@@ -128,7 +128,7 @@ class Timeline:
     def act(self, action: Action) -> None:
         """Apply an action: in the future it is scheduled; in the past it forks the timeline,
         keeping the actions before it and discarding the ones after."""
-        if action.tick > self.world._done_through:
+        if action.tick > self.world.simulated_through:
             self.world.act(action)
             at = bisect.bisect_right(self._moves, action.tick, key=lambda a: a.tick)
             self._moves.insert(at, action)

@@ -4,9 +4,15 @@ Each :class:`Event` has a sequence number, the true tick, a kind (``send``, ``de
 ``drop``, ``hold``, ``timer``, ``state``, ``decide``, ``observe``, ``command``, ``fault``,
 ``violation``), the node it happened on (if any) with that node's clock readings, and data.
 
-The canonical serialisation is JSON with sorted keys and no spaces; the trace hash is the
-SHA-256 of the canonical events in order. It does not depend on the process, the platform's
-dict or set order, or ``PYTHONHASHSEED``: sets are written sorted, ``attrs`` classes as dicts.
+The engine records an event as a plain *record* ``(tick, kind, node, clock, data)``, where
+``clock`` is the node's clock line at that moment (see :attr:`NodeClock.line`); an
+:class:`Event` object, with its clock readings, is only built when someone asks for it.
+
+The trace hash is the SHA-256 of the records in order, each encoded as the canonical JSON
+array ``[tick, kind, node, clock, data]`` (orjson, sorted keys, no spaces; sets sorted,
+``attrs`` classes as dicts), joined by commas. It does not depend on the process, the
+platform's dict or set order, or ``PYTHONHASHSEED``. :func:`canonical_json` (the standard
+library's encoder, sorted keys) is the form of exports and signatures.
 """
 
 from __future__ import annotations
@@ -17,16 +23,35 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 import attrs
+import orjson
 
 EVENT_KINDS = (
     "start", "send", "deliver", "drop", "hold", "timer", "state", "decide", "observe",
     "command", "fault", "violation",
 )
 
+#: A node's clock line: ``(mono_since, mono_at, mono_rate, tod_since, tod_at, tod_rate)``; the
+#: monotonic reading at tick ``t`` is ``mono_at + (t - mono_since) * mono_rate``, and likewise
+#: for time-of-day.
+ClockLine = tuple[float, float, float, float, float, float]
+#: What the engine records per event: ``(tick, kind, node, clock line, data)``, or for the
+#: kinds in :data:`FLAT_FIELDS`, ``(tick, kind, node, clock line, *fields)``.
+Record = tuple[Any, ...]
+#: The most frequent kinds keep their data as fields of the record, not as a dict: no dict
+#: per event on the hot path, and records the garbage collector can stop tracking.
+#: A deliver's ``dup_of`` is ``None`` (left out of its data) unless it is a duplicate.
+FLAT_FIELDS: dict[str, tuple[str, ...]] = {
+    "send": ("id", "dst", "payload"),
+    "deliver": ("id", "src", "sent", "dup_of"),
+    "timer": ("name",),
+}
+
 
 def _canonical_default(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(value, key=canonical_json)
+    if isinstance(value, tuple):  # named tuples
+        return list(value)
     if attrs.has(type(value)):
         return {"__type__": type(value).__name__, **attrs.asdict(value, recurse=False)}
     raise TypeError(f"cannot put {type(value).__name__} in a trace: {value!r}")
@@ -35,6 +60,7 @@ def _canonical_default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), default=_canonical_default, ensure_ascii=True
 )
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
 def canonical_json(value: Any) -> str:
@@ -42,10 +68,33 @@ def canonical_json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+def _hash_text(records: list[Record]) -> bytes:
+    """The hashed text of ``records``: their canonical arrays joined by commas.
+
+    Records orjson cannot encode (integers beyond 64 bits, keys of mixed types) are written
+    by the standard library's encoder instead, one record at a time, so the text of a record
+    never depends on which records were flushed with it."""
+    try:
+        return orjson.dumps(records, default=_canonical_default, option=_HASH_OPTIONS)[1:-1]
+    except TypeError:
+        return b",".join(_record_text(r) for r in records)
+
+
+def _record_text(record: Record) -> bytes:
+    try:
+        return orjson.dumps(record, default=_canonical_default, option=_HASH_OPTIONS)
+    except TypeError:
+        return _ENCODER.encode(list(record)).encode("ascii")
+
+
+def _reading(line: ClockLine, tick: int, at: int) -> float:
+    return line[at + 1] + (tick - line[at]) * line[at + 2]
+
+
 class Event:
     """One thing that happened. ``mono``/``tod`` are the node's clock readings (ms)."""
 
-    __slots__ = ("data", "kind", "mono", "node", "seq", "tick", "tod")
+    __slots__ = ("data", "kind", "line", "node", "record", "seq", "tick")
 
     def __init__(
         self, seq: int, tick: int, kind: str, node: str | None,
@@ -55,20 +104,44 @@ class Event:
         self.tick = tick
         self.kind = kind
         self.node = node
-        self.mono = mono
-        self.tod = tod
         self.data = data
+        self.line: ClockLine | None = None
+        if mono is not None and tod is not None:
+            self.line = (tick, mono, 1.0, tick, tod, 1.0)
+        self.record: Record = (tick, kind, node, self.line, data)
 
-    def as_list(self) -> list[Any]:
-        return [self.seq, self.tick, self.kind, self.node, self.mono, self.tod, self.data]
+    @classmethod
+    def of(cls, seq: int, record: Record) -> Event:
+        """The event of the ``seq``-th record."""
+        event = cls.__new__(cls)
+        event.seq = seq
+        event.record = record
+        event.tick, kind, event.node, event.line = record[:4]
+        event.kind = kind
+        fields = FLAT_FIELDS.get(kind)
+        if fields is None:
+            event.data = record[4]
+        else:
+            event.data = dict(zip(fields, record[4:], strict=True))
+            if kind == "deliver" and record[7] is None:
+                del event.data["dup_of"]
+        return event
+
+    @property
+    def mono(self) -> float | None:
+        return None if self.line is None else _reading(self.line, self.tick, 0)
+
+    @property
+    def tod(self) -> float | None:
+        return None if self.line is None else _reading(self.line, self.tick, 3)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON Lines record of this event."""
         out: dict[str, Any] = {"seq": self.seq, "tick": self.tick, "kind": self.kind}
-        if self.node is not None:
+        if self.node is not None and self.line is not None:
             out["node"] = self.node
-            out["mono"] = round(self.mono, 3)  # type: ignore[arg-type]  # a node event has both
-            out["tod"] = round(self.tod, 3)  # type: ignore[arg-type]  # clock readings
+            out["mono"] = round(_reading(self.line, self.tick, 0), 3)
+            out["tod"] = round(_reading(self.line, self.tick, 3), 3)
         out["data"] = self.data
         return out
 
@@ -81,57 +154,100 @@ class Trace:
     """Append-only list of events with an incrementally computed SHA-256.
 
     With ``retain=False`` events are hashed and forgotten (long headless runs); exports and
-    event access then need ``retain=True``.
+    event access then need ``retain=True``. Retained records become :class:`Event` objects
+    when :attr:`events` is first read after them (the same objects every time).
     """
 
-    FLUSH_EVERY = 4096
+    FLUSH_EVERY = 256
 
     def __init__(self, retain: bool = True) -> None:
         self.retain = retain
-        self.events: list[Event] = []
-        self._pending: list[Event] = []
+        self._events: list[Event] = []
+        self._tail: list[Record] = []  # hashed and retained, not made into events yet
+        self._made: dict[int, Event] = {}  # events handed out before they reached `events`
+        #: Records not hashed yet. The engine appends to it directly (the hot path) and calls
+        #: :meth:`flush_if_full`; it is always the same list object.
+        self.pending: list[Record] = []
+        self._hashed = 0
         self._hasher = hashlib.sha256()
-        self._hashed_any = False
-        self.count = 0
 
-    def append(self, event: Event) -> None:
+    def add(self, record: Record) -> None:
+        """Record one event."""
+        self.pending.append(record)
+        self.flush_if_full()
+
+    def add_event(self, record: Record) -> Event:
+        """Record one event and return it as an :class:`Event` (the object :attr:`events`
+        will hold)."""
+        event = Event.of(self.count + 1, record)
         if self.retain:
-            self.events.append(event)
-        self._pending.append(event)
-        self.count += 1
-        if len(self._pending) >= self.FLUSH_EVERY:
-            self._flush()
+            self._made[event.seq] = event
+        self.add(record)
+        return event
 
-    def _flush(self) -> None:
-        # The hashed text is the canonical events joined by ",", whatever the chunking, so
-        # asking for the hash mid-run never changes the final hash.
-        if self._pending:
-            text = _ENCODER.encode([e.as_list() for e in self._pending])
-            if self._hashed_any:
+    @property
+    def count(self) -> int:
+        """Events recorded so far."""
+        return self._hashed + len(self.pending)
+
+    @property
+    def events(self) -> list[Event]:
+        """Every retained event, in order (empty unless ``retain``); the same list object,
+        and the same event objects, every time."""
+        self.flush()
+        if self._tail:
+            made = self._made
+            self._events.extend(
+                made.pop(seq) if seq in made else Event.of(seq, record)
+                for seq, record in enumerate(self._tail, len(self._events) + 1)
+            )
+            self._tail.clear()
+        return self._events
+
+    def flush_if_full(self) -> None:
+        """Hash the pending records if there are enough of them."""
+        if len(self.pending) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hash the pending records (and keep them, if retaining, to become events).
+
+        The hashed text is the canonical records joined by ",", whatever the chunking, so
+        asking for the hash mid-run never changes the final hash."""
+        pending = self.pending
+        if pending:
+            if self._hashed:
                 self._hasher.update(b",")
-            self._hasher.update(text[1:-1].encode("ascii"))
-            self._hashed_any = True
-            self._pending = []
+            self._hasher.update(_hash_text(pending))
+            self._hashed += len(pending)
+            if self.retain:
+                self._tail.extend(pending)
+            pending.clear()
 
     def sha256(self) -> str:
-        """Hex SHA-256 of the canonical events so far, joined by commas."""
-        self._flush()
+        """Hex SHA-256 of the canonical records so far, joined by commas."""
+        self.flush()
         return self._hasher.hexdigest()
 
     def mark(self) -> tuple[int, Any]:
         """A restore point: (event count, hasher state)."""
-        self._flush()
-        return (self.count, self._hasher.copy())
+        self.flush()
+        return (self._hashed, self._hasher.copy())
 
     def truncate(self, mark: tuple[int, Any]) -> None:
         """Forget events after ``mark`` (used by rewind)."""
         count, hasher = mark
-        self._pending = []
+        self.pending.clear()
         if self.retain:
-            del self.events[count:]
-        self.count = count
+            made = len(self._events)
+            if count <= made:
+                del self._events[count:]
+                self._tail.clear()
+            else:
+                del self._tail[count - made:]
+            self._made = {seq: e for seq, e in self._made.items() if seq <= count}
+        self._hashed = count
         self._hasher = hasher.copy()
-        self._hashed_any = count > 0
 
     def __len__(self) -> int:
         return self.count
@@ -161,7 +277,7 @@ def trace_hash(events: Iterable[Event]) -> str:
     """SHA-256 of a list of events, as :meth:`Trace.sha256` computes it while running."""
     trace = Trace(retain=False)
     for event in events:
-        trace.append(event)
+        trace.add(event.record)
     return trace.sha256()
 
 

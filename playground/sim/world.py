@@ -17,10 +17,12 @@ import math
 import pickle
 from collections import deque
 from collections.abc import Iterable, Sequence
+from heapq import heappush
+from math import ceil
 from typing import Any
 
 from playground.sim.actions import TOOLS, Action
-from playground.sim.byzantine import LieSpec, rewrite
+from playground.sim.byzantine import LieSpec, ReplayBudget, rewrite
 from playground.sim.checks import Check, Finding, Violation
 from playground.sim.clocks import NodeClock
 from playground.sim.errors import (
@@ -34,7 +36,7 @@ from playground.sim.network import Link, Message, parse_link
 from playground.sim.program import Context, Program, Signed
 from playground.sim.rng import stream
 from playground.sim.scenario import Scenario
-from playground.sim.trace import Event, Trace, canonical_json
+from playground.sim.trace import EVENT_KINDS, Event, Record, Trace, canonical_json
 
 # engine event kinds in the heap
 _DELIVER = 0
@@ -42,6 +44,7 @@ _TIMER = 1
 _INTERNAL = 2  # an action the engine scheduled itself (auto-unfreeze, recover_after)
 _DEADLINE = 3
 _BOOT = 4  # in a node's pending list: start the program (it was frozen at tick 0)
+_RELEASED = 5  # a message released from a hold: delivered, not held again
 
 RUNNING = "running"
 FROZEN = "frozen"
@@ -54,7 +57,8 @@ class Node:
     """One node's runtime state. The program sees none of this except through its context."""
 
     __slots__ = ("beliefs", "clock", "clock_lie_ms", "ctx", "durable", "incarnation", "lie",
-                 "name", "pending", "program", "resuming", "sent", "status", "timers")
+                 "name", "out", "pending", "program", "replays", "resuming", "sent", "status",
+                 "timers")
 
     def __init__(self, name: str, clock: NodeClock) -> None:
         self.name = name
@@ -72,6 +76,8 @@ class Node:
         self.clock_lie_ms = 0.0
         self.incarnation = 0
         self.sent: deque[tuple[str, Any]] = deque(maxlen=_HISTORY)
+        self.out: dict[str, Link] = {}  # outgoing links by destination
+        self.replays = ReplayBudget()
 
 
 class World:
@@ -94,7 +100,6 @@ class World:
         self.trace = Trace(retain=retain_trace)
         self.violations: list[Violation] = []
         self.messages_sent = 0
-        self._seq = 0  # event sequence numbers
         self._order = 0  # heap tie-breaker
         self._msg_ids = 0
         self._heap: list[tuple[int, int, int, Any]] = []
@@ -108,13 +113,15 @@ class World:
         for a in self.node_names:
             for b in self.node_names:
                 if a != b:
-                    self.links[(a, b)] = Link(
+                    self.links[(a, b)] = self.nodes[a].out[b] = Link(
                         a, b, scenario.link_spec(a, b), stream(seed, "link", f"{a}->{b}")
                     )
         self._lie_rng = {n: stream(seed, "lie", n) for n in self.node_names}
         self._checks: list[Check] = [copy.deepcopy(c) for c in scenario.checks]
         self._retired: set[int] = set()  # indices of checks that already failed
-        self._checks_by_kind: dict[str, list[int]] = {}  # cache: event kind -> check indices
+        self._checks_by_kind: dict[str, list[int]] = {}  # event kind -> check indices
+        self._watched: frozenset[str] = frozenset()  # kinds some check wants to see
+        self._watch()
         self._deadlines: dict[int, int] = {}  # check index -> scheduled deadline tick
         self._actions: list[Action] = []
         self._scripted: list[bool] = []  # parallel to _actions: from the scenario's script?
@@ -176,6 +183,12 @@ class World:
         self._scripted[cursor:] = [flag for _, flag in pending]
 
     @property
+    def simulated_through(self) -> int:
+        """The last tick whose events have all been processed (``-1`` before the first run);
+        an action must come after it."""
+        return self._done_through
+
+    @property
     def actions(self) -> tuple[Action, ...]:
         """Every action of this run (scripted and player's), applied or pending, in order."""
         return tuple(self._actions)
@@ -204,20 +217,36 @@ class World:
         actions = self._actions
         pop = heapq.heappop
         nodes = self.nodes
-        deliver = self._deliver
         fire = self._fire_timer
+        trace = self.trace
+        pending = trace.pending
+        flush_at = trace.FLUSH_EVERY
+        a_tick = actions[self._cursor].tick if self._cursor < len(actions) else math.inf
         while True:
-            a_tick = actions[self._cursor].tick if self._cursor < len(actions) else None
-            if heap and (a_tick is None or heap[0][0] < a_tick):
+            if heap and heap[0][0] < a_tick:
                 if heap[0][0] > tick:
                     break
                 due, _, kind, obj = pop(heap)
                 self.now = due
                 if kind == _DELIVER:
-                    deliver(obj)
+                    link = obj[1]
+                    node = nodes[link.dst]
+                    if (link.cut or link.holding or node.status != RUNNING
+                            or node.resuming is not None):
+                        self._deliver(obj, held=False)
+                    else:  # the common case, inline: a healthy link to a running node
+                        src = link.src
+                        record = (due, "deliver", node.name, node.clock.line,
+                                  obj[0], src, obj[3], obj[4])
+                        if "deliver" in self._watched:
+                            self._run_checks(trace.add_event(record))
+                        else:
+                            pending.append(record)
+                        node.program.on_message(node.ctx, src, obj[2])  # type: ignore[union-attr, arg-type]
                 elif kind == _TIMER:
-                    node = nodes[obj[0]]
-                    fire(node, obj[1], obj[2])
+                    fire(obj[0], obj[1], obj[2])
+                elif kind == _RELEASED:
+                    self._deliver(obj, held=True)
                 elif kind == _INTERNAL:
                     if type(obj) is Action:
                         self._apply(obj)
@@ -227,13 +256,17 @@ class World:
                         self._start(obj.node)
                 else:
                     self._check_deadline(obj, due)
-            elif a_tick is not None and a_tick <= tick:
+                if len(pending) >= flush_at:
+                    trace.flush()
+            elif a_tick <= tick:
                 action = actions[self._cursor]
                 self._cursor += 1
-                self.now = a_tick
+                self.now = action.tick
                 self._apply(action)
+                a_tick = actions[self._cursor].tick if self._cursor < len(actions) else math.inf
             else:
                 break
+        trace.flush_if_full()
         self.now = tick
         self._done_through = tick
 
@@ -350,32 +383,36 @@ class World:
         self._order += 1
         heapq.heappush(self._heap, (tick, self._order, kind, obj))
 
-    def _record(self, kind: str, node: Node | None, data: dict[str, Any]) -> Event:
-        self._seq += 1
-        now = self.now
+    def _record(self, kind: str, node: Node | None, data: dict[str, Any]) -> None:
         if node is None:
-            event = Event(self._seq, now, kind, None, None, None, data)
+            self._add((self.now, kind, None, None, data))
         else:
-            clock = node.clock
-            mono, tod = clock.monotonic(now), clock.time_of_day(now)
-            if tod == mono and (tod or math.copysign(1.0, tod) == math.copysign(1.0, mono)):
-                tod = mono  # one float object, not two: most events, a long trace's memory
-            event = Event(self._seq, now, kind, node.name, mono, tod, data)
-        self.trace.append(event)
-        if self._checks:
-            self._run_checks(event)
-        return event
+            self._add((self.now, kind, node.name, node.clock.line, data))
+
+    def _add(self, record: Record) -> None:
+        """Add a record to the trace; checks that watch its kind see it as an event."""
+        kind = record[1]
+        if kind in self._watched:
+            self._run_checks(self.trace.add_event(record))
+        else:
+            self.trace.pending.append(record)
 
     def _record_node_event(self, node: Node, kind: str, data: dict[str, Any]) -> None:
         self._record(kind, node, data)
 
+    def _watch(self) -> None:
+        """Which checks see which event kinds (checks subscribe by kind; failed ones leave)."""
+        by_kind: dict[str, list[int]] = {}
+        for index, check in enumerate(self._checks):
+            if index in self._retired:
+                continue
+            for kind in EVENT_KINDS if check.kinds is None else sorted(check.kinds):
+                by_kind.setdefault(kind, []).append(index)
+        self._checks_by_kind = by_kind
+        self._watched = frozenset(by_kind)
+
     def _run_checks(self, event: Event) -> None:
-        indices = self._checks_by_kind.get(event.kind)
-        if indices is None:
-            indices = [i for i, c in enumerate(self._checks) if i not in self._retired
-                       and (c.kinds is None or event.kind in c.kinds)]
-            self._checks_by_kind[event.kind] = indices
-        for index in indices:
+        for index in self._checks_by_kind[event.kind]:
             if index in self._retired:
                 continue
             check = self._checks[index]
@@ -409,7 +446,7 @@ class World:
         violation = Violation(check.name, check.kind, self.now, detail, tuple(causes))
         self.violations.append(violation)
         self._retired.add(self._checks.index(check))
-        self._checks_by_kind.clear()
+        self._watch()
         self._record("violation", None, violation.to_dict())
 
     # nodes -----------------------------------------------------------------------------
@@ -444,38 +481,43 @@ class World:
             self._record("state", node, changed)
 
     def _send(self, node: Node, dst: str, payload: Any) -> int | None:
-        if dst not in self.nodes:
+        link = node.out.get(dst)
+        if link is None:
+            if dst == node.name:
+                raise ProgramError(f"{node.name} sent a message to itself")
             raise ProgramError(f"{node.name} sent to unknown node {dst!r}")
-        if dst == node.name:
-            raise ProgramError(f"{node.name} sent a message to itself")
         if node.lie is not None:
             payload = self._lie(node, dst, payload)
         else:
             node.sent.append((dst, payload))
-        self._msg_ids += 1
-        msg_id = self._msg_ids
+        self._msg_ids = msg_id = self._msg_ids + 1
         self.messages_sent += 1
+        now = self.now
         if payload is None:
             self._record("drop", node, {"id": msg_id, "dst": dst, "reason": "liar silent"})
             return None
-        self._record("send", node, {"id": msg_id, "dst": dst, "payload": payload})
-        delay, reason, dup_delay = self.links[(node.name, dst)].transmit(self.now)
+        record = (now, "send", node.name, node.clock.line, msg_id, dst, payload)
+        if "send" in self._watched:
+            self._run_checks(self.trace.add_event(record))
+        else:
+            self.trace.pending.append(record)
+        delay, reason, dup_delay = link.transmit(now)
         if delay is None:
-            self._record("drop", None, {"id": msg_id, "link": f"{node.name}->{dst}",
-                                        "reason": reason})
+            self._record("drop", None, {"id": msg_id, "link": link.name, "reason": reason})
             return msg_id
-        msg = Message(msg_id, node.name, dst, payload, self.now, None)
-        msg.deliver_tick = self.now + max(1, math.ceil(delay))
-        self._push(msg.deliver_tick, _DELIVER, msg)
+        self._order = order = self._order + 1
+        heappush(self._heap, (now + (ceil(delay) if delay > 1 else 1), order, _DELIVER,
+                              (msg_id, link, payload, now, None)))
         if dup_delay is not None:
             self._msg_ids += 1
-            dup = Message(self._msg_ids, node.name, dst, payload, self.now, msg_id)
-            dup.deliver_tick = self.now + max(1, math.ceil(dup_delay))
-            self._push(dup.deliver_tick, _DELIVER, dup)
+            self._push(now + max(1, ceil(dup_delay)), _DELIVER,
+                       (self._msg_ids, link, payload, now, msg_id))
         return msg_id
 
     def _lie(self, node: Node, dst: str, payload: Any) -> Any:
         assert node.lie is not None and node.program is not None and node.ctx is not None
+        if node.lie.strategy == "replay" and not node.replays.take(self.now):
+            return payload  # this window's replays are spent
         params = dict(node.lie.params)
         custom = node.program.lie(node.ctx, node.lie.strategy, dst, payload, params)
         if custom is not NotImplemented:
@@ -483,47 +525,43 @@ class World:
         return rewrite(node.lie, node.name, node.ctx.peers, dst, payload,
                        self._lie_rng[node.name], tuple(node.sent), self._sign)
 
-    def _deliver(self, msg: Message) -> None:
-        link = self.links[(msg.src, msg.dst)]
+    def _deliver(self, msg: Message, held: bool) -> None:
+        """A message reaches the end of its link (``held``: released from a hold)."""
+        msg_id, link = msg[0], msg[1]
         if link.cut:
-            self._record("drop", None, {"id": msg.id, "link": link.name, "reason": "link cut"})
+            self._record("drop", None, {"id": msg_id, "link": link.name, "reason": "link cut"})
             return
-        if link.holding and msg.deliver_tick >= 0:
+        if link.holding and not held:
             link.held.append(msg)
-            self._record("hold", None, {"id": msg.id, "link": link.name, "held": len(link.held)})
+            self._record("hold", None, {"id": msg_id, "link": link.name, "held": len(link.held)})
             if link.hold_remaining is not None:
                 link.hold_remaining -= 1
                 if link.hold_remaining <= 0:
                     link.holding = False
                     link.hold_remaining = None
             return
-        self._arrive(self.nodes[msg.dst], msg)
+        self._arrive(self.nodes[link.dst], msg)
 
     def _arrive(self, node: Node, msg: Message) -> None:
+        msg_id, link, payload, sent, dup_of = msg
         status = node.status
-        if status == RUNNING and node.resuming is not None:
-            node.pending.append((_DELIVER, msg))
-        elif status == RUNNING:
-            data = {"id": msg.id, "src": msg.src, "sent": msg.sent_tick}
-            if msg.dup_of is not None:
-                data["dup_of"] = msg.dup_of
-            self._record("deliver", node, data)
-            # running, so it has its program and context (both None only while down)
-            node.program.on_message(node.ctx, msg.src, msg.payload)  # type: ignore[union-attr,arg-type]
-        elif status == FROZEN:
+        if status == RUNNING and node.resuming is None:
+            self._add((self.now, "deliver", node.name, node.clock.line,
+                       msg_id, link.src, sent, dup_of))
+            node.program.on_message(node.ctx, link.src, payload)  # type: ignore[union-attr, arg-type]
+        elif status != CRASHED:  # frozen, or still catching up on what piled up
             node.pending.append((_DELIVER, msg))
         else:
-            self._record("drop", None, {"id": msg.id, "link": f"{msg.src}->{msg.dst}",
+            self._record("drop", None, {"id": msg_id, "link": link.name,
                                         "reason": "node crashed"})
 
     def _set_timer(self, node: Node, name: str, delay_ms: float, data: Any) -> None:
         if not isinstance(delay_ms, int | float) or delay_ms < 0 or delay_ms != delay_ms:
             raise ProgramError(f"{node.name}: timer {name!r} needs a delay >= 0, got {delay_ms!r}")
-        fire_at = self.now + max(1, math.ceil(node.clock.true_delay(delay_ms) - 1e-9))
-        self._order += 1
-        token = self._order
+        fire_at = self.now + max(1, ceil(node.clock.true_delay(delay_ms) - 1e-9))
+        self._order = token = self._order + 1
         node.timers[name] = (token, data)
-        heapq.heappush(self._heap, (fire_at, token, _TIMER, (node.name, name, token)))
+        heappush(self._heap, (fire_at, token, _TIMER, (node, name, token)))
 
     def _fire_timer(self, node: Node, name: str, token: int) -> None:
         entry = node.timers.get(name)
@@ -533,9 +571,8 @@ class World:
             node.pending.append((_TIMER, (name, token)))
             return
         del node.timers[name]
-        self._record("timer", node, {"name": name})
-        # running, so it has its program and context (both None only while down)
-        node.program.on_timer(node.ctx, name, entry[1])  # type: ignore[union-attr,arg-type]
+        self._add((self.now, "timer", node.name, node.clock.line, name))
+        node.program.on_timer(node.ctx, name, entry[1])  # type: ignore[union-attr, arg-type]
 
     def _sign(self, signer: str, value: Any) -> Signed:
         secret = self._secrets[signer]
@@ -597,8 +634,7 @@ class World:
             link.hold_remaining = None
             held, link.held = link.held, []
             for msg in held:
-                msg.deliver_tick = -1  # marks "released": not held again
-                self._push(self.now, _DELIVER, msg)
+                self._push(self.now, _RELEASED, msg)
             released += len(held)
         return f"released {released}"
 
@@ -634,7 +670,7 @@ class World:
         waiting = [*(node.resuming.pending if node.resuming is not None else ()), *node.pending]
         for kind, obj in waiting:
             if kind == _DELIVER:
-                self._record("drop", None, {"id": obj.id, "link": f"{obj.src}->{obj.dst}",
+                self._record("drop", None, {"id": obj[0], "link": obj[1].name,
                                             "reason": "node crashed"})
         node.pending = []
         node.resuming = None
@@ -696,8 +732,7 @@ class World:
 
     def _run_command(self, node: Node, name: str, args: dict[str, Any]) -> None:
         self._record("command", node, {"name": name, "args": args})
-        # running, so it has its program and context (both None only while down)
-        node.program.on_command(node.ctx, name, args)  # type: ignore[union-attr,arg-type]
+        node.program.on_command(node.ctx, name, args)  # type: ignore[union-attr, arg-type]
 
     def _resume(self, resume: _Resume) -> None:
         node = self.nodes[resume.node]

@@ -11,6 +11,8 @@ so the card reads the same without colour.
 
 from __future__ import annotations
 
+from playground.game import words
+from playground.game.words import MORE
 from playground.sim import CRASHED, FROZEN
 from playground.tui.model import (
     JUMP_BACK,
@@ -20,6 +22,7 @@ from playground.tui.model import (
     fmt_ms,
     fmt_value,
 )
+from playground.tui.widgets.paint import crop
 
 Runs = list[tuple[str, str]]
 
@@ -27,6 +30,9 @@ FULL_HEIGHT = 7  # border + 5 info lines + border
 COMPACT_HEIGHT = 3  # header + 2 info lines
 FULL_MIN_WIDTH = 24
 COMPACT_MIN_WIDTH = 21
+TINY_HEIGHT = 2  # header + 1 info line: many nodes on a small screen
+TINY_MIN_WIDTH = 15
+UNCUT = 10_000  # wide enough that no info line is cut or split (the detail line)
 
 
 def _fit(runs: Runs, width: int) -> Runs:
@@ -39,16 +45,8 @@ def _fit(runs: Runs, width: int) -> Runs:
 
 
 def _crop(runs: Runs, width: int) -> Runs:
-    """Cut runs to at most ``width`` characters (no padding)."""
-    out: Runs = []
-    used = 0
-    for text, cls in runs:
-        if used >= width:
-            break
-        piece = text[: width - used]
-        out.append((piece, cls))
-        used += len(piece)
-    return out
+    """Cut runs to at most ``width`` characters (no padding), ending with ``…`` if cut."""
+    return crop(runs, width)
 
 
 def badge(view: NodeView) -> tuple[str, str] | None:
@@ -95,42 +93,50 @@ def _width(runs: Runs) -> int:
     return sum(len(t) for t, _ in runs)
 
 
-def lease_runs(view: NodeView) -> Runs:
+def _limit(full: bool, short: int) -> int:
+    return UNCUT if full else short
+
+
+def lease_runs(view: NodeView, full: bool = False) -> Runs:
     runs: Runs = []
     if view.lease_until is not None:
-        runs += [("lease≤", "label"), (fmt_value(view.lease_until, 9), "value")]
+        runs += [("lease≤", "label"), (fmt_value(view.lease_until, _limit(full, 9)), "value")]
         if view.lease_over:
             runs.append(("✗over", "warn"))
         else:
             runs.append(("✓", "ok"))
     if view.token is not None:
-        runs += [(" tok " if runs else "tok ", "label"), (fmt_value(view.token, 6), "value")]
+        runs += [(" tok " if runs else "tok ", "label"),
+                 (fmt_value(view.token, _limit(full, 6)), "value")]
     if view.leader is not None and not view.is_leader:
-        runs += [(" → " if runs else "→ ", "label"), (fmt_value(view.leader, 8), "value")]
+        runs += [(" → " if runs else "→ ", "label"),
+                 (fmt_value(view.leader, _limit(full, 8)), "value")]
     return runs
 
 
-def value_runs(view: NodeView) -> Runs:
+def value_runs(view: NodeView, full: bool = False) -> Runs:
     runs: Runs = []
     if view.value is not None:
-        runs += [("val ", "label"), (fmt_value(view.value, 10), "value")]
+        runs += [("val ", "label"), (fmt_value(view.value, _limit(full, 10)), "value")]
     if view.commit_index is not None:
         runs += [(" commit " if runs else "commit ", "label"),
-                 (fmt_value(view.commit_index, 6), "value")]
+                 (fmt_value(view.commit_index, _limit(full, 6)), "value")]
     return runs
 
 
-def other_runs(view: NodeView) -> list[Runs]:
+def other_runs(view: NodeView, full: bool = False) -> list[Runs]:
     lines: list[Runs] = []
     if view.suspects is not None:
-        lines.append([("suspects ", "label"), (fmt_value(view.suspects, 20), "warn"
+        lines.append([("suspects ", "label"), (fmt_value(view.suspects, _limit(full, 20)), "warn"
                                                 if view.suspects else "value")])
     if view.offset_belief is not None:
-        lines.append([("thinks off ", "label"), (fmt_value(view.offset_belief, 8), "value")])
+        lines.append([("thinks off ", "label"),
+                      (fmt_value(view.offset_belief, _limit(full, 8)), "value")])
     if view.status_belief is not None:
-        lines.append([("status ", "label"), (fmt_value(view.status_belief, 14), "value")])
+        lines.append([("status ", "label"),
+                      (fmt_value(view.status_belief, _limit(full, 14)), "value")])
     if view.extra:
-        lines.append([(" ".join(f"{k}={v}" for k, v in view.extra), "value")])
+        lines.append([(words.fields(view.extra, sep=" · "), "value")])
     return lines
 
 
@@ -138,10 +144,10 @@ def truth_lines(view: NodeView, width: int, most: int) -> list[Runs]:
     """What is true that the node does not know, word-wrapped into at most ``most`` lines."""
     if not view.truths:
         return []
-    words = ("truth: " + " · ".join(view.truths)).split(" ")
+    tokens = ("truth: " + " · ".join(view.truths)).split(" ")
     lines: list[str] = []
     current = ""
-    for word in words:
+    for word in tokens:
         candidate = f"{current} {word}" if current else word
         if len(candidate) > width and current:
             lines.append(current)
@@ -149,6 +155,8 @@ def truth_lines(view: NodeView, width: int, most: int) -> list[Runs]:
         else:
             current = candidate
     lines.append(current)
+    if len(lines) > most:  # the rest is in the detail line: say so
+        lines = [*lines[: most - 1], words.fit(lines[most - 1] + " " + MORE, width)]
     out: list[Runs] = []
     for i, line in enumerate(lines[:most]):
         if i == 0:
@@ -158,29 +166,51 @@ def truth_lines(view: NodeView, width: int, most: int) -> list[Runs]:
     return out
 
 
-def info_lines(view: NodeView, count: int, compact: bool, width: int = 30) -> list[Runs]:
-    """The ``count`` most important info lines for a card ``width`` wide."""
+def decision_runs(decision: str, width: int) -> Runs:
+    """``★ key=value @tick``: if too wide, the value is cut (with ``…``), never the tick."""
+    what, at, tick = decision.rpartition(" @")
+    if not at:
+        what, tick = decision, ""
+    tail = f" @{tick}" if at else ""
+    return [("★ ", "decide"), (words.fit(what, max(1, width - 2 - len(tail))) + tail, "decide")]
+
+
+def info_lines(view: NodeView, count: int, compact: bool, width: int = 30,
+               full: bool = False) -> list[Runs]:
+    """The ``count`` most important info lines for a card ``width`` wide (``full``: values
+    uncut, for the detail line)."""
     clocks = clock_lines(view, width)
     candidates: list[Runs] = clocks[:1]
     candidates += truth_lines(view, width, 1 if compact else 2)
     candidates += clocks[1:]
-    lease = lease_runs(view)
-    value = value_runs(view)
+    lease = lease_runs(view, full)
+    value = value_runs(view, full)
     if compact and lease and value:
         candidates.append([*lease, ("  ", ""), *value])
     else:
         candidates += [r for r in (lease, value) if r]
     if view.decision:
-        candidates.append([("★ ", "decide"), (view.decision, "decide")])
-    candidates += other_runs(view)
+        candidates.append(decision_runs(view.decision, width))
+    candidates += other_runs(view, full)
     lines = candidates[:count]
+    if len(candidates) > count > 0:  # more than fits: the detail line has the rest
+        lines[-1] = [*lines[-1], (" " + MORE, "label")]
     while len(lines) < count:
         lines.append([])
     return lines
 
 
+def card_detail(view: NodeView) -> str:
+    """Everything the card says, uncut, on one line (the play screen's detail line)."""
+    head = "".join(t for t, _ in header_runs(view, selected=False, linked=False))
+    flag = badge(view)
+    lines = info_lines(view, 99, compact=False, width=UNCUT, full=True)
+    parts = ["".join(t for t, _ in line).strip() for line in lines]
+    return " · ".join([head + (f" {flag[0]}" if flag else ""), *(p for p in parts if p)])
+
+
 def card_lines(view: NodeView, width: int, *, compact: bool, selected: bool = False,
-               linked: bool = False) -> list[Runs]:
+               linked: bool = False, height: int = COMPACT_HEIGHT) -> list[Runs]:
     """The card as lines of runs, each exactly ``width`` wide (the last column is a gap)."""
     inner = max(4, width - 1)
     flag = badge(view)
@@ -195,7 +225,7 @@ def card_lines(view: NodeView, width: int, *, compact: bool, selected: bool = Fa
             text = flag[0] if room >= len(flag[0]) else flag[0].split()[0]
             top += [(" " * max(1, inner - top_len - len(text)), ""), (text, flag[1])]
         lines.append([*_fit(top, inner), (" ", "")])
-        for info in info_lines(view, COMPACT_HEIGHT - 1, compact=True, width=inner - 2):
+        for info in info_lines(view, height - 1, compact=True, width=inner - 2):
             lines.append([*_fit([("  ", ""), *info], inner), (" ", "")])
         return lines
     border = "border-selected" if selected else ("border-linked" if linked else "border")

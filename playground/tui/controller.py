@@ -14,7 +14,9 @@ from typing import Any
 
 import attrs
 
+from playground.game import words
 from playground.game.actionfile import parse_share_code
+from playground.game.debrief import describe_action
 from playground.game.errors import GameFileError
 from playground.game.level import KnobRange, Level
 from playground.game.rules import refusal
@@ -64,7 +66,7 @@ def _plain(value: Any) -> str:
 
 def knob_label(knob: KnobRange) -> str:
     """What the player calls a knob: its label, else its name in words."""
-    return knob.label or knob.name.replace("_", " ")
+    return knob.title
 
 
 def knob_range_words(knob: KnobRange) -> str:
@@ -282,7 +284,7 @@ class PlayController:
             node = self.selected_node()
             if node is not None:
                 return node, None
-            return None, f"{tool} needs a node: press 1-{len(self.level.nodes)}"
+            return None, f"{words.tool(tool)} needs a node: press 1-{len(self.level.nodes)}"
         # link tools
         if sel and sel not in self.level.nodes:
             return sel, None
@@ -290,7 +292,7 @@ class PlayController:
             return budget.targets[0], None
         if tool in ("heal", "release"):
             return "*", None
-        return None, f"{tool} needs a link: press l to pick one (d flips its direction)"
+        return None, f"{words.tool(tool)} needs a link: press l to pick one (d flips its direction)"
 
     def fields_for(self, tool: str) -> tuple[Field, ...]:
         return tool_fields(tool, self.level.toolbox.get(tool), self.selected_node(),
@@ -320,10 +322,10 @@ class PlayController:
                      ) -> tuple[Action | None, str | None]:
         """The action the player asks for, or why it cannot even be built."""
         if tool not in self.level.toolbox:
-            have = ", ".join(self.level.toolbox) or "nothing"
+            have = ", ".join(map(words.tool, self.level.toolbox)) or "nothing"
             if self.level.mode == "keep":
                 return None, "this is a KEEP IT level: the adversary is scripted; turn the knobs"
-            return None, f"no {tool} in this level's toolbox (it has: {have})"
+            return None, f"no {words.tool(tool)} in this level's toolbox (it has: {have})"
         target, problem = self.target_for(tool)
         if values and LINK_FIELD in values and target_kind(tool) == "link":
             target = values[LINK_FIELD]
@@ -343,7 +345,7 @@ class PlayController:
     def action_tick(self) -> int:
         """When an action taken now happens: the tick after the one on screen (tick 0 before
         anything ran), so several actions in a row all happen, in order."""
-        if self.session.world._done_through < 0:
+        if self.session.world.simulated_through < 0:
             return 0
         return self.now + 1
 
@@ -377,7 +379,8 @@ class PlayController:
 
     def why_not(self, action: Action) -> str | None:
         """Why the move would be refused, in the player's words (``None``: it is allowed)."""
-        return self._target_words(action) or self.session.why_not(action)
+        reason = self._target_words(action) or self.session.why_not(action)
+        return None if reason is None else words.prose(reason)
 
     def _target_words(self, action: Action) -> str | None:
         """A level that names the targets of a tool: which ones, and how to pick one."""
@@ -418,8 +421,8 @@ class PlayController:
             return Result(False, str(exc))
         self.advance_to(action.tick)
         self.frontier = self.now
-        return Result(True, f"{action.describe()}{_fork_words(dropped) if forking else ''}",
-                      action)
+        return Result(True, f"{describe_action(action)}"
+                            f"{_fork_words(dropped) if forking else ''}", action)
 
     # ------------------------------------------------------------------ knobs
     def current_knobs(self) -> dict[str, Any]:
@@ -432,7 +435,7 @@ class PlayController:
         step and stop at its ends): ±1 for the arrows, ±10 for PageUp/PageDown."""
         knob = self.level.player_knobs.get(name)
         if knob is None:
-            return Result(False, f"knob {name!r} cannot be changed here")
+            return Result(False, f"knob {words.name(name)} cannot be changed here")
         value = self.draft_knobs.get(name)
         if knob.choices:
             choices = list(knob.choices)
@@ -523,7 +526,11 @@ class PlayController:
         if problem:
             return Result(False, problem)
         self.draft_knobs[knob.name] = value
-        return Result(True, f"{knob_label(knob)} = {_plain(value)}: Enter runs with it")
+        return Result(True, f"{knob_label(knob)} = {words.value(value)}: Enter runs with it")
+
+    def _knob_title(self, name: str) -> str:
+        knob = self.level.player_knobs.get(name)
+        return knob_label(knob) if knob is not None else words.name(name)
 
     def apply_knobs(self) -> Result:
         """Restart the run with the draft knobs."""
@@ -537,7 +544,7 @@ class PlayController:
         except (Refused, SimError) as exc:
             return Result(False, str(exc))
         self.frontier = 0
-        shown = ", ".join(f"{k}={v}" for k, v in knobs.items())
+        shown = "; ".join(f"{self._knob_title(k)} {words.value(v)}" for k, v in knobs.items())
         return Result(True, f"restarted with {shown}")
 
     # ------------------------------------------------------------------ claims and hints

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from playground.game import words
 from playground.sim import CRASHED, FROZEN, RUNNING
 from playground.sim.trace import Event, Trace
 from playground.tui.model import EventCursor
@@ -186,7 +187,8 @@ class DiagramModel:
         elif kind == "decide" and lane is not None:
             row = self._row(row_index)
             row.marks.append((lane, "★", "decide"))
-            row.notes.append((f"★ {event.node} {data.get('key')}={_short(data.get('value'))}",
+            row.notes.append((f"★ {event.node} {words.name(str(data.get('key')))}="
+                               f"{_short(data.get('value'))}",
                               "decide"))
         elif kind == "state" and lane is not None:
             if data.get("role") == "leader":
@@ -202,7 +204,7 @@ class DiagramModel:
         elif kind == "violation":
             row = self._row(row_index)
             row.violation = True
-            text = f"!! {data.get('invariant')}: {data.get('detail')}"
+            text = f"!! {words.name(str(data.get('invariant')))}: {data.get('detail')}"
             row.notes.insert(0, (text, "violation"))
             self.violations.append((row_index, text))
             for seq in data.get("causes", ()):
@@ -235,10 +237,11 @@ class DiagramModel:
                     self._set_status(lane, event.tick, LYING)
                 elif tool == "honest":
                     self._set_status(lane, event.tick, RUNNING)
-        params = " ".join(f"{k}={_short(v)}" for k, v in data.items()
-                          if k not in ("tool", "target", "effect"))
-        row.notes.append((f"{symbol} {tool} {target}" + (f" {params}" if params else ""),
-                          "fault"))
+        params = words.fields([(k, v) for k, v in data.items()
+                               if k not in ("tool", "target", "effect")], limit=NOTE_LIMIT)
+        where = "" if target in ("*", "None") else f" {target}"
+        row.notes.append((f"{symbol} {words.tool(tool)}{where}" + (f" {params}" if params
+                                                                  else ""), "fault"))
 
     def _set_status(self, lane: int, tick: int, status: str) -> None:
         if status == LYING:
@@ -333,7 +336,7 @@ class DiagramModel:
             if row.violation and geometry.notes_x >= width - 12:
                 # no room beside the lanes: write the violation over the row itself
                 text = next(t for t, c in row.notes if c == "violation").removeprefix("!! ")
-                for i, ch in enumerate(text[: width - GUTTER]):
+                for i, ch in enumerate(words.fit(text, width - GUTTER)):
                     put(GUTTER + i, ch, "violation")
             for lane in row.causes:
                 put(centres[lane], "◉", "violation")
@@ -342,6 +345,7 @@ class DiagramModel:
                 for text, cls in row.notes:
                     for ch in text:
                         if x >= width:
+                            put(width - 1, words.MORE, cls)  # cut: the log has it all
                             break
                         put(x, ch, cls)
                         x += 1
@@ -404,9 +408,11 @@ _LANE_GLYPH = {
 }
 
 
-def _short(value: Any, limit: int = 12) -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+NOTE_LIMIT = 12  # a value in a diagram note is cut (with …) to this many characters
+
+
+def _short(value: Any, limit: int = NOTE_LIMIT) -> str:
+    return words.fit(words.value(value), limit)
 
 
 def _runs(chars: list[str], classes: list[str]) -> list[tuple[str, str]]:

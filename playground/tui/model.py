@@ -17,6 +17,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from playground.game import words
 from playground.sim import CRASHED, FROZEN, RUNNING, World
 from playground.sim.network import Link
 from playground.sim.trace import Event, Trace
@@ -28,36 +29,25 @@ KNOWN_BELIEFS = ("role", "term", "round", "leader", "lease_until", "token", "val
 STATUS_SYMBOL = {RUNNING: "●", FROZEN: "❄", CRASHED: "✖"}
 STATUS_WORD = {RUNNING: "up", FROZEN: "FROZEN", CRASHED: "CRASHED"}
 LEADER_SYMBOL = "♛"
+DETAIL_LIMIT = 60  # a belief longer than this is cut even in the detail line
 JUMP_BACK = "↶"
 JUMP_FORWARD = "↷"
 
 
 def fmt_ms(value: float | None, digits: int = 1) -> str:
-    """A clock reading or duration: ``1234.5``, ``12``; ``-`` for ``None``."""
+    """A clock reading or duration: ``1234.5``, ``12``; ``—`` for ``None``."""
     if value is None:
-        return "-"
+        return words.NONE
     if abs(value - round(value)) < 1e-6 or abs(value) >= 10_000:
         return str(round(value))
     return f"{value:.{digits}f}"
 
 
 def fmt_value(value: Any, limit: int = 14) -> str:
-    """A belief value in a few characters."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
+    """A belief value in words, cut to ``limit`` characters with ``…``."""
     if isinstance(value, float):
-        text = fmt_ms(value)
-    elif isinstance(value, list | tuple | set | frozenset):
-        items = sorted(map(str, value)) if isinstance(value, set | frozenset) else \
-            [str(v) for v in value]
-        text = ",".join(items) if items else "none"
-    elif isinstance(value, dict):
-        text = ",".join(f"{k}:{fmt_value(v, 6)}" for k, v in value.items())
-    else:
-        text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return words.fit(fmt_ms(value), limit)
+    return words.fit(words.value(value), limit)
 
 
 class EventCursor:
@@ -270,12 +260,12 @@ def node_view(world: World, name: str, index: int, history: NodeHistory,
         lying = node.lie.strategy
     if lying:
         truths.append(f"lies: {lying}")
-    extra = tuple((k, fmt_value(v)) for k, v in sorted(beliefs.items())
+    extra = tuple((k, fmt_value(v, DETAIL_LIMIT)) for k, v in sorted(beliefs.items())
                   if k not in KNOWN_BELIEFS)
     decision = None
     if history.decision is not None:
         tick, key, value = history.decision
-        decision = f"{key}={fmt_value(value, 10)} @{tick}"
+        decision = f"{words.name(key)}={fmt_value(value, DETAIL_LIMIT)} @{tick}"
     return NodeView(
         name=name, index=index, status=status, status_since=history.status_since, lying=lying,
         role=None if role is None else str(role), term=hashable(term), term_label="r" if
@@ -310,6 +300,8 @@ class LinkView:
     text: str
     target: str  # what selecting this row selects: "a<->b" or "a->b"
     severity: str  # "cut", "held", "slow", "lossy", "up"
+    state: str = ""  # the words after the pair, e.g. "slow 150 ms" (links sharing it group)
+    pair: str = ""  # the pair with its symbol, both ways or one way
 
 
 def _direction_state(link: Link, base_latency: float) -> list[tuple[str, str, str]]:
@@ -320,8 +312,10 @@ def _direction_state(link: Link, base_latency: float) -> list[tuple[str, str, st
     if link.holding or link.held:
         facts.append(("held", "‖", f"holding {len(link.held)}"))
     latency = link.spec.latency.base
-    if latency > base_latency * 2 + 1 or link.spec.service_ms:
+    if latency > base_latency * 2 + 1:
         facts.append(("slow", "≈", f"slow {fmt_ms(latency, 0)} ms"))
+    if link.spec.service_ms:
+        facts.append(("slow", "≈", f"wire time {fmt_ms(link.spec.service_ms, 0)} ms a message"))
     if link.spec.loss > 0:
         facts.append(("lossy", "~", f"loses {link.spec.loss:.0%}"))
     if link.spec.duplicate > 0:
@@ -348,19 +342,20 @@ def link_views(world: World) -> list[LinkView]:
                 continue
             if fa == fb:
                 severity, symbol, _ = fa[0]
-                words = ", ".join(w for _, _, w in fa)
-                out.append(LinkView(a, b, symbol, f"{a} ⇹ {b} {words}".replace("⇹", symbol),
-                                    f"{a}<->{b}", severity))
+                words_ = ", ".join(w for _, _, w in fa)
+                pair = f"{a} {symbol} {b}"
+                out.append(LinkView(a, b, symbol, f"{pair} {words_}", f"{a}<->{b}", severity,
+                                    words_, pair))
                 continue
             for src, dst, facts in ((a, b, fa), (b, a, fb)):
                 if not facts:
                     continue
                 severity, symbol, _ = facts[0]
-                words = ", ".join(w for _, _, w in facts)
+                words_ = ", ".join(w for _, _, w in facts)
                 one_way = " (one way)" if severity == "cut" else ""
-                out.append(LinkView(src, dst, symbol,
-                                    f"{src} ─{symbol}→ {dst} {words}{one_way}",
-                                    f"{src}->{dst}", severity))
+                pair = f"{src} ─{symbol}→ {dst}"
+                out.append(LinkView(src, dst, symbol, f"{pair} {words_}{one_way}",
+                                    f"{src}->{dst}", severity, words_ + one_way, pair))
     out.sort(key=lambda v: _ORDER.get(v.severity, 9))
     return out
 
@@ -409,7 +404,7 @@ def meters(world: World, invariants: Mapping[str, str], liveness: Mapping[str, s
     safety_broken = [v for v in world.violations if v.kind == "safety"]
     if safety_broken:
         first = safety_broken[0]
-        safety_text = f"✗ {first.invariant} @{first.tick}"
+        safety_text = f"✗ {words.name(first.invariant)} @{first.tick}"
     else:
         count = len(invariants)
         safety_text = f"✓ {count}/{count} hold" if count else "✓ holds"
@@ -421,7 +416,7 @@ def meters(world: World, invariants: Mapping[str, str], liveness: Mapping[str, s
         if due is not None and window:
             fill = max(fill, min(1.0, max(0.0, (world.now - (due - window)) / window)))
     if live_broken:
-        liveness_text = f"✗ {live_broken[0].invariant} @{live_broken[0].tick}"
+        liveness_text = f"✗ {words.name(live_broken[0].invariant)} @{live_broken[0].tick}"
         fill = 1.0
     elif liveness:
         liveness_text = "✓ progressing" if fill < 0.5 else "◔ waiting for progress"

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from playground.errors import PlaygroundError
+from playground.game import words
 from playground.game.level import Budget
 from playground.sim import TOOLS
 from playground.sim.actions import LIE_STRATEGIES
@@ -257,4 +258,4 @@ def target_kind(tool: str) -> str:
 
 def tool_doc(tool: str) -> str:
     """The engine's one-line description of ``tool``."""
-    return TOOLS[tool].doc
+    return words.prose(TOOLS[tool].doc)

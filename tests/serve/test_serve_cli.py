@@ -100,3 +100,12 @@ def test_leaderboard_of_an_unknown_level_is_an_error(tmp_path: Path, extra: list
     assert out.err.count("\n") == 1 and "split-brain" in out.err
     assert main(["leaderboard", "--data-dir", str(tmp_path), "--level", "split-brain"]) == 0
     assert capsys.readouterr().out == "No wins recorded yet for level 'split-brain'.\n"
+
+
+def test_leaderboard_of_a_file_that_is_not_one_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, not a database\n" * 20)
+    assert main(["leaderboard", "--db", str(notes)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"playground: {notes}: not a leaderboard database (file is not a database)\n"

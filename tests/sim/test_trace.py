@@ -8,8 +8,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from playground.sim import Action, Latency, LinkSpec, World, canonical_json, trace_hash
+from playground.sim import (
+    Action,
+    Context,
+    Latency,
+    LinkSpec,
+    Program,
+    Scenario,
+    World,
+    canonical_json,
+    trace_hash,
+)
 from playground.sim.trace import shiviz_records
 from tests.sim.helpers import heartbeat_scenario, recorder_scenario
 
@@ -106,3 +117,47 @@ def test_shiviz_vector_clocks_follow_causality() -> None:
     assert text[0].startswith("(?<host>") and text[1] == ""
     assert text[2].split(" ", 1)[0] in {"n1", "n2", "n3"}
     json.loads(text[2].split(" ", 1)[1])
+
+
+ODD_PAYLOADS = [2**70, {1: "a", "b": 2}, {"k": {3, 1, 2}}]
+
+
+class OddSender(Program):
+    """Sends payloads orjson cannot write (an integer beyond 64 bits, dict keys of mixed
+    types) and a set, one per millisecond."""
+
+    def on_start(self, ctx: Context) -> None:
+        if ctx.name == "n1":
+            for i, _ in enumerate(ODD_PAYLOADS):
+                ctx.set_timer(str(i), i + 1)
+
+    def on_timer(self, ctx: Context, name: str, data: Any) -> None:
+        ctx.send("n2", ODD_PAYLOADS[int(name)])
+
+
+def _odd_payload_run(flush_every: int) -> World:
+    world = World(Scenario(nodes=("n1", "n2"), program=lambda _: OddSender()))
+    world.trace.FLUSH_EVERY = flush_every  # type: ignore[misc]
+    world.run_until(50)
+    return world
+
+
+def test_payloads_beyond_the_fast_encoder_hash_the_same_however_batched() -> None:
+    one_by_one, batched = _odd_payload_run(1), _odd_payload_run(4096)
+    assert one_by_one.trace.sha256() == batched.trace.sha256()
+    assert batched.trace.sha256() == trace_hash(batched.trace.events)
+    assert [e.data["payload"] for e in batched.trace.of_kind("send")] == ODD_PAYLOADS
+
+
+def test_events_read_their_clocks_off_the_clock_line() -> None:
+    world = World(recorder_scenario(), actions=[
+        Action.make(5, "set_rate", "n2", ppm=100_000),
+        Action.make(5, "step_clock", "n2", delta_ms=-1000),
+        Action.make(10, "command", "n2", name="timer", args={"name": "t", "delay": 11}),
+    ])
+    world.run_until(30)
+    timer = world.trace.of_kind("timer")[0]
+    # 11 ms of a clock running 10% fast take 10 true ms: the timer fires at tick 20
+    assert (timer.node, timer.tick) == ("n2", 20)
+    assert timer.mono == 5 + 15 * 1.1 and timer.tod == 20 - 1000
+    assert world.nodes["n2"].program.timers == [("t", timer.mono)]

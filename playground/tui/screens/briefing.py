@@ -12,6 +12,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
+from playground.game import words
 from playground.game.level import Level
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
@@ -19,6 +20,20 @@ from playground.tui.controller import controller_from_share_code
 from playground.tui.screens.base import GameMixin
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import MODE_BADGE
+
+
+def par_words(level: Level) -> list[str]:
+    """Par in words: ``1 action · break by tick 1710 · 21 messages · max latency ≤ 300 ms``."""
+    par = level.par
+    out = []
+    if "actions" in par:
+        out.append(f"{par['actions']} action{'s' if par['actions'] != 1 else ''}")
+    if "ticks" in par:
+        out.append(f"break by tick {par['ticks']}")
+    if "messages" in par:
+        out.append(f"{par['messages']} messages")
+    out += [words.bound(k, None, v) for k, v in par.get("metrics", {}).items()]
+    return out
 
 
 def briefing_markup(level: Level, best: str | None = None) -> str:
@@ -36,15 +51,15 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
     if level.mode == "break" and level.goal_violation:
         meaning = level.protocol.invariants.get(level.goal_violation) or \
             level.protocol.liveness.get(level.goal_violation, "")
-        lines.append(f"[b]Break[/] {escape(level.goal_violation)}"
-                     + (f" [dim]({escape(meaning)})[/]" if meaning else ""))
+        lines.append(f"[b]Break[/] {escape(words.name(level.goal_violation))}"
+                     + (f" [dim]({escape(words.prose(meaning))})[/]" if meaning else ""))
     for req in level.requirements:
-        bounds = " and ".join(b for b in (
-            f"≥ {req.min:g}" if req.min is not None else "",
-            f"≤ {req.max:g}" if req.max is not None else "") if b)
-        lines.append(f"[b]Keep[/]  {escape(req.metric)} {bounds}")
+        lines.append(f"[b]Keep[/]  {escape(words.bound(req.metric, req.min, req.max))}")
     lines.append(f"[b]Time[/]  {level.ticks} ms of simulated time · "
                  f"{len(level.nodes)} nodes · {escape(level.protocol.title)}")
+    pars = par_words(level)
+    if pars:  # near the top, so a small screen shows it without scrolling
+        lines.append(f"[b]Par[/]   {escape(' · '.join(pars))}")
     if level.toolbox and level.mode != "sandbox":
         lines += ["", "[b]Your tools[/]"]
         for tool, budget in level.toolbox.items():
@@ -64,7 +79,7 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
             if budget.max_hold:
                 limits.append(f"≤ {budget.max_hold} messages")
             if budget.settings:
-                limits.append("only " + "/".join(budget.settings))
+                limits.append("only " + "/".join(map(words.name, budget.settings)))
             lines.append(f"  [b reverse] {TOOL_KEYS.get(tool, '?')} [/] "
                          f"{TOOL_SYMBOLS.get(tool, ' ')} {TOOL_LABELS.get(tool, tool):<12} "
                          f"[dim]{escape(' '.join(limits))}[/]")
@@ -73,17 +88,11 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
                          "[dim](if you think so)[/]")
     if level.player_knobs:
         lines += ["", "[b]Your knobs[/]"]
-        for name, knob in level.player_knobs.items():
-            doc = next((k.doc for k in level.protocol.knobs if k.name == name), "")
-            choices = " / ".join(map(str, knob.choices)) if knob.choices else \
+        for knob in level.player_knobs.values():
+            choices = " / ".join(map(words.value, knob.choices)) if knob.choices else \
                 f"{knob.low:g} … {knob.high:g}"
-            lines.append(f"  {escape(knob.label or name)}: {escape(choices)} "
-                         f"[dim]{escape(doc)}[/]")
-    par = level.par
-    pars = [f"{par[k]} {k}" for k in ("actions", "ticks", "messages") if k in par]
-    pars += [f"{k} ≤ {v:g}" for k, v in par.get("metrics", {}).items()]
-    if pars:
-        lines += ["", f"[b]Par[/]   {escape(' · '.join(pars))}"]
+            lines.append(f"  {escape(knob.title)}: {escape(choices)} "
+                         f"[dim]{escape(words.prose(knob.help))}[/]")
     if best:
         lines.append(f"[dim]{escape(best)}[/]")
     return "\n".join(lines)

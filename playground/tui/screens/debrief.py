@@ -11,6 +11,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from playground.game import words
 from playground.game.debrief import Debrief
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
@@ -36,7 +37,7 @@ def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
     if d.violation is not None:
         v = d.violation
         lines += ["", f"[b $accent]The {v.kind} property that broke[/]",
-                  f"  [b]{escape(v.invariant)}[/] at t={v.tick}: {escape(v.detail)}"]
+                  f"  [b]{escape(words.name(v.invariant))}[/] at t={v.tick}: {escape(v.detail)}"]
         if d.causes:
             lines.append("  [dim]caused by:[/]")
             lines += [f"   ◉ {escape(cause)}" for cause in d.causes]
@@ -51,9 +52,8 @@ def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
         for row in d.par:
             mark = "" if row.met is None else (" [$success]✓[/]" if row.met else
                                                " [$error]✗[/]")
-            par = "-" if row.par is None else str(row.par)
-            lines.append(f"  {escape(row.measure):<20} {escape(str(row.yours)):>8} "
-                         f"{escape(par):>8}{mark}")
+            lines.append(f"  {escape(row.measure):<20} {escape(words.value(row.yours)):>8} "
+                         f"{escape(words.value(row.par)):>8}{mark}")
     if d.actions:
         lines += ["", "[b $accent]Your moves[/]"]
         lines += [f"  {escape(a)}" for a in d.actions]

@@ -22,15 +22,18 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from playground.game import words
 from playground.game.debrief import build_debrief
 from playground.game.level import Level
 from playground.shipped import asset
+from playground.tui.cards import card_detail
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import PlayController, Result, controller_from_share_code
 from playground.tui.diagram import default_scale
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
     History,
+    NodeView,
     describe_link,
     link_count,
     link_views,
@@ -44,7 +47,13 @@ from playground.tui.stepper import SPEEDS, Stepper
 from playground.tui.tools import LINK_FIELD, TOOL_KEYS, TOOL_LABELS, tool_doc
 from playground.tui.widgets.cluster import ClusterGrid
 from playground.tui.widgets.eventlog import EventLog
-from playground.tui.widgets.panels import GoalPanel, LinksPanel, Scrubber, StatusBar
+from playground.tui.widgets.panels import (
+    DetailLine,
+    GoalPanel,
+    LinksPanel,
+    Scrubber,
+    StatusBar,
+)
 from playground.tui.widgets.spacetime import SpaceTime
 from playground.tui.widgets.toolbox import KnobPanel, Toolbox
 
@@ -61,6 +70,7 @@ def _count(n: int, noun: str) -> str:
 def _bindings() -> list[BindingType]:
     keys: list[BindingType] = [
         Binding("space", "toggle_play", "Play/Pause"),
+        Binding("escape", "leave", "Leave"),
         Binding("n", "step_event", "Next event"),
         Binding("full_stop", "step_tick", "Tick"),
         Binding("plus,equals_sign", "faster", "Faster"),
@@ -78,7 +88,6 @@ def _bindings() -> list[BindingType]:
         Binding("ctrl+r", "restart", "Restart", show=False),
         Binding("z", "zoom(-1)", "Zoom in", show=False),
         Binding("Z", "zoom(1)", "Zoom out", show=False),
-        Binding("escape", "leave", "Leave"),
     ]
     keys += [Binding(str(i), f"select({i})", f"Select node {i}", show=False)
              for i in range(1, 10)]
@@ -117,15 +126,13 @@ class PlayScreen(GameMixin, Screen[None]):
         self.message: str | None = None
         self.message_ok = True
         self.hint: str | None = None
+        self.chosen_event: str | None = None  # the full text of a clicked event-log line
         self._timer: Timer | None = None
         self._ready = False
         self.clock: Callable[[], float] = time.monotonic  # real seconds; tests inject one
         self._last_frame = self.clock()
-        self._requirements = tuple(
-            f"{r.metric} " + " and ".join(b for b in (
-                f"≥ {r.min:g}" if r.min is not None else "",
-                f"≤ {r.max:g}" if r.max is not None else "") if b)
-            for r in level.requirements)
+        self._requirements = tuple(words.bound(r.metric, r.min, r.max)
+                                   for r in level.requirements)
         self.set_reactive(PlayScreen.selection, self.controller.selection)
 
     # ------------------------------------------------------------------ layout
@@ -144,6 +151,7 @@ class PlayScreen(GameMixin, Screen[None]):
                 else:
                     yield Toolbox(id="toolbox")
                 yield EventLog(id="log")
+        yield DetailLine(id="detail")
         yield Scrubber(level.ticks, id="scrubber")
         yield Footer()
 
@@ -205,6 +213,7 @@ class PlayScreen(GameMixin, Screen[None]):
         self._refresh_status()
 
     def watch_selection(self, selection: str | None) -> None:
+        self.chosen_event = None
         if self._ready:
             self.sync_view()
 
@@ -237,7 +246,10 @@ class PlayScreen(GameMixin, Screen[None]):
         self.history.sync(world.trace)
         selection = c.selection
         node_sel = c.selected_node() if selection in self.level.nodes else None
-        self.query_one(ClusterGrid).update_views(node_views(world, self.history), selection)
+        views = node_views(world, self.history)
+        grid = self.query_one(ClusterGrid)
+        grid.update_views(views, selection)
+        self._show_detail(grid, views, node_sel)
         link_sel = selection if selection and selection not in self.level.nodes else None
         most = 6 if self.has_class("-tall") else 2
         self.query_one(LinksPanel).refresh_links(
@@ -266,6 +278,17 @@ class PlayScreen(GameMixin, Screen[None]):
         self.query_one(Scrubber).set_state(world.now, c.frontier,
                                            [v.tick for v in world.violations])
         self._refresh_status()
+
+    def _show_detail(self, grid: ClusterGrid, views: list[NodeView], node: str | None) -> None:
+        """The detail line: a clicked event's text, else the selected card if it is cut."""
+        text = self.chosen_event
+        if text is None and node is not None and grid.is_cut(node):
+            text = next(card_detail(v) for v in views if v.name == node)
+        self.query_one(DetailLine).show_detail(text)
+
+    def on_event_log_event_chosen(self, message: EventLog.EventChosen) -> None:
+        self.chosen_event = message.text
+        self.sync_view()
 
     def _refresh_status(self) -> None:
         if not self._ready:
@@ -597,9 +620,10 @@ class PlayScreen(GameMixin, Screen[None]):
         if self.level.mode == "break":
             out.append(PaletteCommand("Claim: this cannot be broken", "!", self.action_claim))
         for name in self.level.player_knobs:
-            out.append(PaletteCommand(f"Knob {name}: next value", "→",
+            title = self.level.player_knobs[name].title
+            out.append(PaletteCommand(f"Knob {title}: next value", "→",
                                       functools.partial(self.action_knob, name, 1)))
-            out.append(PaletteCommand(f"Knob {name}: previous value", "←",
+            out.append(PaletteCommand(f"Knob {title}: previous value", "←",
                                       functools.partial(self.action_knob, name, -1)))
         if self.level.player_knobs:
             out.append(PaletteCommand("Restart with these knobs", "Enter",

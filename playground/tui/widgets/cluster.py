@@ -13,16 +13,23 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from playground.game.words import MORE
 from playground.sim.network import parse_link
 from playground.tui.cards import (
     COMPACT_HEIGHT,
     COMPACT_MIN_WIDTH,
     FULL_HEIGHT,
     FULL_MIN_WIDTH,
+    TINY_HEIGHT,
+    TINY_MIN_WIDTH,
     card_lines,
 )
 from playground.tui.model import NodeView
 from playground.tui.widgets.paint import ClassStyles, runs_to_strip
+
+#: Card sizes from the roomiest: (compact, least width, height).
+SIZES = ((False, FULL_MIN_WIDTH, FULL_HEIGHT), (True, COMPACT_MIN_WIDTH, COMPACT_HEIGHT),
+         (True, TINY_MIN_WIDTH, TINY_HEIGHT))
 
 
 @attrs.frozen
@@ -55,26 +62,25 @@ class Plan:
 def plan_grid(nodes: Sequence[str], layout: Mapping[str, tuple[int, int]], width: int,
               max_height: int) -> Plan:
     """Lay out cards: nodes sharing a layout row share a grid row (wrapping when narrow);
-    full cards if they fit in ``max_height``, else compact ones."""
+    full cards if they fit in ``max_height``, else compact ones, else tiny ones (a header
+    and one line: what they cut is in the detail line)."""
     groups: dict[int, list[tuple[int, int, str]]] = {}
     for i, name in enumerate(nodes):
         col, row = layout.get(name, (i, 0))
         groups.setdefault(row, []).append((col, i, name))
     ordered = [[name for _, _, name in sorted(groups[r])] for r in sorted(groups)]
-    for compact in (False, True):
-        min_width = COMPACT_MIN_WIDTH if compact else FULL_MIN_WIDTH
+    for compact, min_width, card_height in SIZES:
         widest = max(len(g) for g in ordered) if ordered else 1
         cols = max(1, min(widest, width // min_width))
         rows: list[tuple[str, ...]] = []
         for group in ordered:
             for start in range(0, len(group), cols):
                 rows.append(tuple(group[start:start + cols]))
-        card_height = COMPACT_HEIGHT if compact else FULL_HEIGHT
         card_width = max(min_width, width // cols) if cols > 1 else max(min_width, min(width, 44))
         plan = Plan(tuple(rows), card_width, card_height, compact)
-        if compact or plan.height <= max_height:
+        if plan.height <= max_height:
             return plan
-    raise AssertionError("unreachable")
+    return plan  # the smallest cards, even if they do not fit
 
 
 class ClusterGrid(Widget, can_focus=True):
@@ -163,17 +169,25 @@ class ClusterGrid(Widget, can_focus=True):
     def _card(self, node: str, plan: Plan, linked: bool) -> list[Strip]:
         view = self.views.get(node)
         selected = node == self.selection
-        key = (view, plan.card_width, plan.compact, selected, linked)
+        key = (view, plan.card_width, plan.card_height, plan.compact, selected, linked)
         strips = self._cards.get(key)
         if strips is None:
             if view is None:
                 strips = [Strip.blank(plan.card_width, self._styles(""))] * plan.card_height
             else:
                 lines = card_lines(view, plan.card_width, compact=plan.compact,
-                                   selected=selected, linked=linked)
+                                   selected=selected, linked=linked, height=plan.card_height)
                 strips = [runs_to_strip(line, self._styles, plan.card_width) for line in lines]
             self._cards[key] = strips
         return strips
+
+    def is_cut(self, node: str) -> bool:
+        """True if ``node``'s card, as drawn now, cut something (it shows ``…``)."""
+        plan = self.plan()
+        if not self.size.width or node not in self.views or plan.position(node) is None:
+            return False
+        strips = self._card(node, plan, node in self._linked())
+        return any(MORE in strip.text for strip in strips)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -1,9 +1,13 @@
-"""The event log: the run's notable events as text, newest at the bottom (Line API)."""
+"""The event log: the run's notable events as text, newest at the bottom (Line API).
+
+A line too long for the log ends with ``…``; clicking it shows the whole line in the play
+screen's detail line."""
 
 from __future__ import annotations
 
 from textual import events
 from textual.cache import LRUCache
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -13,6 +17,7 @@ from playground.tui.model import EventCursor
 from playground.tui.widgets.paint import (
     MIN_CACHED_LINES,
     ClassStyles,
+    crop,
     fit_cache,
     runs_to_strip,
     set_virtual_height,
@@ -23,6 +28,7 @@ SHOWN = frozenset({"fault", "decide", "state", "drop", "hold", "violation", "com
                    "observe"})
 #: Belief changes too frequent for the log (the node cards show them).
 QUIET_BELIEFS = frozenset({"lease_until", "value", "commit_index", "offset_ms", "token"})
+TIME_WIDTH = 6
 KIND_CLASS = {"fault": "fault", "violation": "violation", "decide": "decide", "drop": "drop",
               "hold": "drop", "state": "state", "command": "dim", "observe": "dim"}
 
@@ -59,6 +65,18 @@ class EventLog(ScrollView):
                            immediate=True)
         self.refresh()
 
+    class EventChosen(Message):
+        """The player clicked an event: ``text`` is its full description."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < len(self.lines):
+            self.post_message(self.EventChosen(describe_event(self.lines[index])))
+
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self.follow = round(new) >= max(0, len(self.lines) - self.size.height)
@@ -82,8 +100,9 @@ class EventLog(ScrollView):
             event = self.lines[index]
             text = describe_event(event)
             head, _, rest = text.partition(" ")
-            strip = runs_to_strip([(head.removeprefix("t=").rjust(6) + " ", "time"),
-                                   (rest, KIND_CLASS.get(event.kind, ""))], self._styles,
-                                  width)
+            runs = [(head.removeprefix("t=").rjust(TIME_WIDTH) + " ", "time"),
+                    (rest, KIND_CLASS.get(event.kind, ""))]
+            strip = runs_to_strip(crop(runs, self.scrollable_content_region.width),
+                                  self._styles, width)
             self._cache[key] = strip
         return strip

@@ -12,6 +12,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from playground.game.words import MORE
+
 Runs = list[tuple[str, str]]
 #: The fewest lines a view keeps drawn (see :func:`fit_cache`).
 MIN_CACHED_LINES = 64
@@ -50,6 +52,26 @@ def runs_to_strip(runs: Iterable[tuple[str, str]], styles: ClassStyles, width: i
     """A strip exactly ``width`` cells wide (cropped or padded with the base style)."""
     segments = [Segment(text, styles(cls)) for text, cls in runs if text]
     return Strip(segments).adjust_cell_length(width, styles(""))
+
+
+def crop(runs: Iterable[tuple[str, str]], width: int) -> Runs:
+    """Runs cut to at most ``width`` characters; if anything was cut, the last one is ``…``
+    (text is never cut silently: the full text is in a detail line)."""
+    runs = list(runs)
+    if sum(len(text) for text, _ in runs) <= width:
+        return runs
+    out: Runs = []
+    used = 0
+    room = max(0, width - 1)
+    for text, cls in runs:
+        if used >= room:
+            break
+        piece = text[: room - used]
+        out.append((piece, cls))
+        used += len(piece)
+    if width > 0:
+        out.append((MORE, out[-1][1] if out else ""))
+    return out
 
 
 def fit_cache(cache: LRUCache, height: int) -> None:

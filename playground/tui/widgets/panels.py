@@ -17,8 +17,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from playground.game import words
 from playground.tui.model import LinkView, Meters
-from playground.tui.widgets.paint import ClassStyles, runs_to_strip
+from playground.tui.widgets.paint import ClassStyles, crop, runs_to_strip
 
 MODE_BADGE = {"break": "BREAK IT", "keep": "KEEP IT", "sandbox": "SANDBOX"}
 
@@ -96,9 +97,22 @@ class StatusBar(Widget):
         width = self.size.width
         key = (self.runs, width)
         if self._strip is None or self._strip[0] != key:
-            self._strip = (key, runs_to_strip(self.runs if y == 0 else (), self._styles,
-                                              width))
+            self._strip = (key, runs_to_strip(_shorten_title(self.runs, width) if y == 0
+                                              else (), self._styles, width))
         return self._strip[1] if y == 0 else Strip.blank(width, self._styles(""))
+
+
+def _shorten_title(runs: Sequence[tuple[str, str]], width: int) -> list[tuple[str, str]]:
+    """The status runs in ``width`` cells: the level title gives way (ending with ``…``) so
+    the time, the play state and the action count stay; past that the end is cut."""
+    over = sum(len(text) for text, _ in runs) - width
+    out = list(runs)
+    if over > 0:
+        for i, (text, cls) in enumerate(out):
+            if cls == "title":
+                out[i] = (words.fit(text, max(1, len(text) - over)), cls)
+                break
+    return crop(out, width)
 
 
 class Scrubber(Widget):
@@ -177,7 +191,8 @@ class Scrubber(Widget):
 
 
 class LinksPanel(TextPanel):
-    """Links that are not simply up (cut, one-way, holding, slow, lossy); click to select."""
+    """Links that are not simply up (cut, one-way, holding, slow, lossy), links in the same
+    state on one line; click a link to select it."""
 
     def refresh_links(self, views: Sequence[LinkView], pairs: int, selection: str | None,
                       selected_text: str | None, most: int) -> None:
@@ -185,19 +200,55 @@ class LinksPanel(TextPanel):
         if selected_text is not None and selection is not None:
             lines.append(f"[b $accent]▶ {escape(selected_text)}[/]  "
                          "[dim](l next, d direction)[/]")
-        colour = {"cut": "$error", "held": "$warning", "slow": "$warning", "lossy": "$warning"}
         shown = [v for v in views if not _same_link(v.target, selection)]
-        for view in shown[: max(0, most - len(lines) - (1 if len(shown) > most else 0))]:
-            lines.append(
-                f"[@click=screen.select_target({view.target!r})][{colour.get(view.severity, '')}]"
-                f"{escape(view.text)}[/][/]")
-        hidden = len(shown) - (len(lines) - (1 if selected_text else 0))
+        groups = _group(shown)
+        room = max(0, most - len(lines) - (1 if len(groups) > most - len(lines) else 0))
+        lines += [_group_markup(group) for group in groups[:room]]
+        hidden = sum(len(g) for g in groups[room:])
         if hidden > 0:
-            lines.append(f"[dim]… {hidden} more[/]")
+            lines.append(f"[dim]… {hidden} more link{'s' if hidden != 1 else ''}[/]")
         if not views:
             lines.append(f"[$success]links: all {pairs} pair{'s' if pairs != 1 else ''} up[/]"
                          + ("" if selection and selected_text else " [dim](l: pick a link)[/]"))
         self.show("\n".join(lines))
+
+
+LINK_COLOUR = {"cut": "$error", "held": "$warning", "slow": "$warning", "lossy": "$warning"}
+
+
+def _group(views: Sequence[LinkView]) -> list[list[LinkView]]:
+    """Links sharing a state, in the order their first member comes (the worst first)."""
+    groups: dict[tuple[str, str, str], list[LinkView]] = {}
+    for view in views:
+        groups.setdefault((view.severity, view.symbol, view.state), []).append(view)
+    return list(groups.values())
+
+
+def _click(view: LinkView, text: str) -> str:
+    return f"[@click=screen.select_target({view.target!r})]{escape(text)}[/]"
+
+
+def _group_markup(group: Sequence[LinkView]) -> str:
+    """One link as its own line; several as ``≈ slow 5 ms: n1-n3, n1-n4``."""
+    first = group[0]
+    colour = LINK_COLOUR.get(first.severity, "$foreground")
+    if len(group) == 1 or not first.state:
+        return "  ".join(f"[{colour}]{_click(v, v.text)}[/]" for v in group)
+    pairs = ", ".join(_click(v, f"{v.a}-{v.b}" if "<->" in v.target else f"{v.a}→{v.b}")
+                      for v in group)
+    return f"[{colour}]{first.symbol} {escape(first.state)}:[/] {pairs}"
+
+
+class DetailLine(TextPanel):
+    """The whole text of what is cut elsewhere (``…``): the selected card or a clicked event.
+
+    Hidden while there is nothing to show."""
+
+    WRAPS = True
+
+    def show_detail(self, text: str | None) -> None:
+        self.display = bool(text)
+        self.show(escape(text) if text else "")
 
 
 class GoalPanel(TextPanel):
@@ -211,7 +262,7 @@ class GoalPanel(TextPanel):
         lines += [f"[b]keep[/] {escape(req)}" for req in requirements]
         if mode == "break" and target:
             broken = dict(meters.invariants).get(target) is False
-            lines.append(f"[b]target[/] {escape(target)} "
+            lines.append(f"[b]target[/] {escape(words.name(target))} "
                          + ("[b $success]● BROKEN[/]" if broken else "[dim]○ holding[/]"))
         bar_w = max(4, min(12, width - 24))
         safety = "[$success]" if meters.safety_ok else "[$error]"

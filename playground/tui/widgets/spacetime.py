@@ -108,7 +108,8 @@ class SpaceTime(ScrollView, can_focus=True):
     # painting ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        geometry = Geometry.of(width, len(self.model.nodes))
+        # the lanes and notes stop short of the scrollbar, so a cut note's "…" shows
+        geometry = Geometry.of(self.scrollable_content_region.width, len(self.model.nodes))
         if y == 0:
             return runs_to_strip(self.model.header(geometry, self.selection), self._styles,
                                  width)
@@ -124,7 +125,7 @@ class SpaceTime(ScrollView, can_focus=True):
 
     # input ---------------------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
-        geometry = Geometry.of(self.size.width, len(self.model.nodes))
+        geometry = Geometry.of(self.scrollable_content_region.width, len(self.model.nodes))
         lane = geometry.lane_at(event.x)
         if lane is not None:
             self.post_message(self.LaneChosen(self.model.nodes[lane]))

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
 
+from playground.game import words
 from playground.game.level import KnobRange
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import TextPanel
@@ -24,9 +25,10 @@ def message_markup(message: str | None, ok: bool) -> str:
     """The last result line: ``✓`` done or ``✗`` refused."""
     if not message:
         return ""
+    text = escape(words.prose(message))  # a refusal shared with the files names fields
     if ok:
-        return f"[$success]✓ {escape(message)}[/]"
-    return f"[b $error]✗ {escape(message)}[/]"
+        return f"[$success]✓ {text}[/]"
+    return f"[b $error]✗ {text}[/]"
 
 
 class Toolbox(TextPanel):
@@ -115,7 +117,7 @@ class KnobPanel(TextPanel, can_focus=True):
         lines = ["[b]KNOBS[/] [dim]↑↓ pick ←→ set ⏎ go[/]",
                  "[dim]PgUp PgDn 10 steps · Home End ends · e types[/]"]
         for i, (name, knob) in enumerate(knobs.items()):
-            label = knob.label or name
+            label = knob.title
             value = draft.get(name)
             changed = value != current.get(name)
             pointer = "▸" if i == self.cursor else " "
@@ -123,10 +125,10 @@ class KnobPanel(TextPanel, can_focus=True):
             lines.append(
                 f"{pointer} {escape(label):<14}"
                 f"[@click=screen.knob_down({name!r})][b] ◂ [/][/]"
-                f"[b $accent]{escape(str(value))}[/]"
+                f"[b $accent]{escape(words.value(value))}[/]"
                 f"[@click=screen.knob_up({name!r})][b] ▸ [/][/]{star}")
             if knob.choices:
-                lines.append(f"    [dim]{escape(' / '.join(map(str, knob.choices)))}[/]")
+                lines.append(f"    [dim]{escape(' / '.join(map(words.value, knob.choices)))}[/]")
             else:
                 low = "" if knob.low is None else f"{knob.low:g}"
                 high = "" if knob.high is None else f"{knob.high:g}"
