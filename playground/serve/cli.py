@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from playground.serve.room import Room
+    from playground.game.room import Room
 
 COMMANDS = ("serve", "leaderboard")
 
@@ -229,11 +229,11 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _room(value: str) -> Room:
-    """The room file's :class:`~playground.serve.room.Room`; ConfigError naming its line."""
+    """The room file's :class:`~playground.game.room.Room`; ConfigError naming its line."""
     from playground.errors import PlaygroundError
     from playground.game.campaign import load_campaign
+    from playground.game.room import load_room
     from playground.serve.common import ConfigError
-    from playground.serve.room import load_room
 
     try:
         return load_room(Path(value).expanduser(), load_campaign())

@@ -85,14 +85,14 @@ class PlaygroundApp(App[None]):
     def open_levels(self, order: Sequence[str]) -> set[str]:
         """The levels the player may open: the workshop room's (``serve --room``), or else
         the campaign's unlocked ones."""
-        from playground.serve.room import open_levels
+        from playground.game.room import open_levels
 
         return open_levels(order, self.progress.unlocked(order), dict(os.environ))
 
     @property
     def locked_text(self) -> str:
         """Why a level the player picks is not open."""
-        from playground.serve.room import OPEN_ENV
+        from playground.game.room import OPEN_ENV
 
         if OPEN_ENV in os.environ:
             return "not open in this workshop room."
