@@ -21,7 +21,7 @@ SOURCES = ("pyproject.toml", "README.md", "playground", "levels", "assets")
 #: Checkout folder -> where its shipped files live inside the wheel, and which files ship.
 SHIPPED = {"playground": ("playground", ("*.py",)),
            "levels": ("playground/levels", ("*.toml", "*.py")),
-           "assets": ("playground/assets", ("*.tcss", "*.txt", "*.py"))}
+           "assets": ("playground/assets", ("*.tcss", "*.txt", "*.html", "*.py"))}
 
 
 def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None,

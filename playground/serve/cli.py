@@ -14,7 +14,10 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from playground.game.room import Room
 
 COMMANDS = ("serve", "leaderboard")
 
@@ -109,6 +112,9 @@ def _add_common(parser: argparse.ArgumentParser, port: int) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="where progress, the leaderboard and the host key live "
                              "(default: the user data dir, or $PLAYGROUND_DATA_DIR)")
+    parser.add_argument("--room", metavar="FILE",
+                        help="a room file (TOML): which levels are open, a time limit, a "
+                             "message on the title screen (see docs/workshop.md)")
     parser.add_argument("--game-command", metavar="CMD",
                         help="run CMD instead of the game (advanced: a custom build or a test "
                              "double; it finds the player in $PLAYGROUND_PLAYER)")
@@ -212,11 +218,27 @@ def _config(args: argparse.Namespace) -> Any:
             args._serve_parser.error(f"--game-command: {exc}")
         if not game:
             args._serve_parser.error("--game-command is empty")
+    room = _room(args.room) if args.room else None
     return ServeConfig(host=args.host, port=args.port, data_dir=_data_dir(args.data_dir),
                        max_sessions=args.max_sessions, per_address=args.per_address,
-                       idle_timeout=args.idle_timeout, max_session=args.max_session,
+                       idle_timeout=args.idle_timeout,
+                       max_session=room.time_limit if room and room.time_limit
+                       else args.max_session,
                        memory_mb=args.memory_mb, game_command=game,
-                       frame_budget=args.frame_budget)
+                       frame_budget=args.frame_budget, room_env=room.env() if room else {})
+
+
+def _room(value: str) -> Room:
+    """The room file's :class:`~playground.game.room.Room`; ConfigError naming its line."""
+    from playground.errors import PlaygroundError
+    from playground.game.campaign import load_campaign
+    from playground.game.room import load_room
+    from playground.serve.common import ConfigError
+
+    try:
+        return load_room(Path(value).expanduser(), load_campaign())
+    except PlaygroundError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

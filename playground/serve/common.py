@@ -87,6 +87,8 @@ class ServeConfig:
     #: CPU share (fraction of one core) each playing game paces its frames to; ``None``: a
     #: fair share that follows the number of games (:meth:`share_budget`); ``0``: unpaced.
     frame_budget: float | None = None
+    #: what the games are told about the room (``--room``: open levels, message of the day)
+    room_env: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def budget_path(self) -> Path:
@@ -145,6 +147,7 @@ class ServeConfig:
             env[BUDGET_FILE_ENV] = str(self.budget_path)
         elif self.frame_budget > 0:
             env[BUDGET_ENV] = f"{self.frame_budget:.4f}"
+        env.update(self.room_env)
         if "TZ" in os.environ:
             env["TZ"] = os.environ["TZ"]
         if term is not None:
@@ -282,6 +285,15 @@ def load_password(path: str | Path) -> bytes:
 def password_matches(digest: bytes, attempt: str) -> bool:
     return hmac.compare_digest(digest, hashlib.sha256(attempt.encode("utf-8", "replace"))
                                .digest())
+
+
+def format_duration(seconds: float) -> str:
+    """``90`` -> ``1.5 min``: a limit as a person reads it."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
 
 
 def format_limits(config: ServeConfig) -> str:

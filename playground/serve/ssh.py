@@ -38,6 +38,7 @@ from playground.serve.common import (
     Sessions,
     Ticket,
     clamp_size,
+    format_duration,
     format_limits,
     is_loopback,
     password_matches,
@@ -553,12 +554,12 @@ class WorkshopSSH:
             for session in list(self.active):
                 if config.max_session and now - session.started > config.max_session:
                     self.spawn_task(session.end(
-                        f"Time is up: sessions last at most {_duration(config.max_session)}. "
+                        f"Time is up: sessions last at most {format_duration(config.max_session)}. "
                         "Your progress is saved; connect again to go on.", "time limit"),
                         "end")
                 elif config.idle_timeout and now - session.last_input > config.idle_timeout:
                     self.spawn_task(session.end(
-                        f"No key pressed for {_duration(config.idle_timeout)}: the game was "
+                        f"No key pressed for {format_duration(config.idle_timeout)}: the game was "
                         "closed. Your progress is saved; connect again to go on.", "idle"),
                         "end")
 
@@ -656,14 +657,6 @@ class WorkshopSSH:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.acceptor.wait_closed(), 2.0)
         self.log("stopped")
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 3600:
-        return f"{seconds / 3600:g} h"
-    if seconds >= 60:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
 
 
 async def serve(config: ServeConfig, auth: SSHAuth) -> int:

@@ -9,7 +9,8 @@ Routes::
 
     GET  /                 the name (and, with --password-file, password) form
     POST /play             checks it; 303 to /play/<token>
-    GET  /play/<token>     textual-serve's page, wired to /ws/<token>
+    GET  /play/<token>     our page (assets/game.html: textual-serve's, with local fonts, keyboard
+                           focus on the first frame, and why a session ended), wired to /ws/<token>
     GET  /ws/<token>       the websocket: one game process for as long as it is open
     GET  /static/...       textual-serve's scripts, styles and fonts
 
@@ -49,7 +50,9 @@ from playground.serve.common import (
     ConfigError,
     ServeConfig,
     Sessions,
+    Ticket,
     clamp_size,
+    format_duration,
     format_limits,
     is_loopback,
     password_matches,
@@ -57,6 +60,7 @@ from playground.serve.common import (
     serve_until_signalled,
     valid_player,
 )
+from playground.shipped import asset
 
 TEXTUAL_SERVE_DIR = Path(textual_serve.__file__).resolve().parent
 TOKEN_LIFETIME = 12 * 3600
@@ -64,7 +68,20 @@ MAX_MESSAGE = 256 * 1024  # bytes in one websocket message from a browser
 MAX_STDERR = 64 * 1024  # bytes of a game's stderr kept for the server log
 STOP_TIMEOUT = 3.0  # seconds for a game to quit when asked, before signals
 PING_EVERY = 15.0  # seconds between keepalive pings (keeps proxies and NAT from closing)
+RELOAD_WAIT = STOP_TIMEOUT + 5.0  # seconds a reload waits for the player's previous game to end
 STALL_LIMIT = 60.0  # seconds a browser may take nothing while a frame waits for it
+GAME_PAGE = "game.html"  # in assets/
+# Why a session ended, as the page says it ("reload to continue" follows there); the server
+# log's ``end`` line names the same verdict (the key).
+ENDS = {
+    "idle": "No key pressed for {idle}: the game was closed.",
+    "time limit": "Time is up: games last at most {limit} on this server.",
+    "server stopping": "The workshop server is stopping.",
+    "connection lost": "The connection to the server was lost.",
+    "game ended": "The game ended.",
+    "spawn failed": "The server could not start a game: please tell the instructor.",
+}
+CLOSE_CODES = {"server stopping": 1001, "spawn failed": 1011, "refused": 1013}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -283,7 +300,8 @@ class WorkshopWeb:
                                  on_change=config.share_budget)
         self.tokens = _Tokens()
         self.services: set[GameAppService] = set()
-        self.sockets: set[web.WebSocketResponse] = set()
+        self.players: dict[str, int] = {}  # games per player on this server, ending ones too
+        self.sockets: dict[web.WebSocketResponse, list[str]] = {}  # open ones, and why ended
         self.failures: dict[str, tuple[int, float]] = {}
         self.download_manager = DownloadManager()
         self.runner: web.AppRunner | None = None
@@ -299,7 +317,7 @@ class WorkshopWeb:
 
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024)
-        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEXTUAL_SERVE_DIR / "templates"))
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(asset(GAME_PAGE).parent))
         app.add_routes([
             web.get("/", self.handle_form),
             web.post("/play", self.handle_login),
@@ -383,7 +401,7 @@ class WorkshopWeb:
             "config": {"static": {"url": "/static/"}},
             "application": {"name": f"Distributed Systems Playground ({player})"},
         }
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        return aiohttp_jinja2.render_template(GAME_PAGE, request, context)
 
     # -- the game ---------------------------------------------------------------------------
 
@@ -409,13 +427,12 @@ class WorkshopWeb:
         websocket = web.WebSocketResponse(heartbeat=None, max_msg_size=MAX_MESSAGE)
         await websocket.prepare(request)
         if self.stopping:
-            await websocket.close(code=1001, message=b"server stopping")
+            await _end(websocket, "server stopping", ENDS["server stopping"])
             return websocket
-        ticket = self.sessions.admit(player, address)
+        ticket = await self._admit(player, address)
         if isinstance(ticket, str):
             self.log(f"refused {player} from {address}: {ticket}")
-            await websocket.send_bytes(f"\r\n{ticket}\r\n".encode())
-            await websocket.close(code=1013, message=ticket[:120].encode())
+            await _end(websocket, "refused", ticket)
             return websocket
         cols, rows = clamp_size(_int(request.query.get("width"), 80),
                                 _int(request.query.get("height"), 24))
@@ -432,38 +449,71 @@ class WorkshopWeb:
             }),
             str(config.data_dir), config.grace,
             write_bytes=liveness.send_bytes, write_str=liveness.send_str,
-            close=websocket.close, download_manager=self.download_manager)
+            close=lambda: self.end(websocket, "game ended"),
+            download_manager=self.download_manager)
         self.services.add(service)
-        self.sockets.add(websocket)
+        self.players[player] = self.players.get(player, 0) + 1
+        verdict: list[str] = []  # the first reason given to end it wins
+        self.sockets[websocket] = verdict
         started = time.monotonic()
         activity = [started]
         watchdog: asyncio.Task[None] | None = None
-        verdict = ["closed"]  # the watchdog says why before it closes the socket
         try:
             await service.start(cols, rows)
             self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
                      f"{self.sessions.total}/{config.max_sessions} games)")
             watchdog = asyncio.ensure_future(self._watch(websocket, started, activity,
-                                                         verdict, liveness))
-            if service._task is not None:  # the game ended without saying so (a crash)
+                                                         liveness))
+            if service._task is not None:  # the game ended by itself (quit or crash)
                 service._task.add_done_callback(
-                    lambda _: asyncio.ensure_future(websocket.close()))
+                    lambda _: asyncio.ensure_future(self.end(websocket, "game ended")))
             await self._pump(websocket, service, activity, liveness)
         except OSError as exc:
             self.log(f"cannot start the game for {player}: {exc}")
-            verdict[0] = "spawn failed"
+            await self.end(websocket, "spawn failed")
         finally:
             if watchdog is not None:
                 watchdog.cancel()
+            if not verdict:  # before stopping the game, whose end would claim the verdict
+                verdict.append(_gone(websocket))
             await service.stop()
             self.services.discard(service)
-            self.sockets.discard(websocket)
+            self.sockets.pop(websocket, None)
             ticket.release()
+            self.players[player] -= 1
+            if not self.players[player]:
+                del self.players[player]
             self.log(f"end {player} pid {service.pid} ({verdict[0]}, "
                      f"{time.monotonic() - started:.0f} s)")
             if not websocket.closed:
                 await websocket.close()
         return websocket
+
+    async def _admit(self, player: str, address: str) -> Ticket | str:
+        """A ticket for ``player``; when their previous game on this server is still ending
+        (a reloaded page opens the new game before the old one is gone), wait for it first,
+        up to ``RELOAD_WAIT`` seconds."""
+        deadline = time.monotonic() + RELOAD_WAIT
+        while True:
+            ticket = self.sessions.admit(player, address)
+            if (not isinstance(ticket, str) or self.players.get(player, 0) == 0
+                    or time.monotonic() > deadline):
+                return ticket
+            await asyncio.sleep(0.1)
+
+    def end_sentence(self, why: str) -> str:
+        config = self.config
+        return ENDS[why].format(idle=format_duration(config.idle_timeout),
+                                limit=format_duration(config.max_session))
+
+    async def end(self, websocket: web.WebSocketResponse, why: str) -> None:
+        """End one session from the server's side, telling the page (and later the log) why;
+        only the first reason counts."""
+        verdict = self.sockets.get(websocket)
+        if verdict is None or verdict:
+            return
+        verdict.append(why)
+        await _end(websocket, why, self.end_sentence(why))
 
     async def _pump(self, websocket: web.WebSocketResponse, service: GameAppService,
                     activity: list[float], liveness: _Liveness) -> None:
@@ -490,7 +540,7 @@ class WorkshopWeb:
                 await service.focus()
 
     async def _watch(self, websocket: web.WebSocketResponse, started: float,
-                     activity: list[float], verdict: list[str], liveness: _Liveness) -> None:
+                     activity: list[float], liveness: _Liveness) -> None:
         config = self.config
         limits = [t for t in (config.idle_timeout, config.max_session) if t > 0]
         period = max(0.2, min(5.0, min(limits, default=5.0) / 5))
@@ -509,8 +559,7 @@ class WorkshopWeb:
                 last_ping = now
                 liveness.ping()
             if why:
-                verdict[0] = why
-                await websocket.close(code=1000, message=why.encode())
+                await self.end(websocket, why)
                 return
 
     # -- start and stop ---------------------------------------------------------------------
@@ -561,13 +610,27 @@ class WorkshopWeb:
         services = list(self.services)
         if services:
             self.log(f"stopping: ending {len(services)} game{'s' if len(services) > 1 else ''}")
+        await asyncio.gather(*(self.end(ws, "server stopping") for ws in list(self.sockets)),
+                             return_exceptions=True)
         await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
-        for websocket in list(self.sockets):
-            with contextlib.suppress(Exception):
-                await websocket.close(code=1001, message=b"server stopping")
         if self.runner is not None:
             await self.runner.cleanup()
         self.log("stopped")
+
+
+async def _end(websocket: web.WebSocketResponse, why: str, sentence: str) -> None:
+    """Tell the page why (``["end", sentence]``, shown above "reload to continue"), then
+    close with the verdict as the close frame's reason."""
+    with contextlib.suppress(Exception):  # a socket already gone: nobody to tell
+        await websocket.send_json(["end", sentence])
+    with contextlib.suppress(Exception):
+        await websocket.close(code=CLOSE_CODES.get(why, 1000), message=why.encode())
+
+
+def _gone(websocket: web.WebSocketResponse) -> str:
+    """Why a session ended that the server did not end: the browser closed it (a closed tab,
+    a reload) or the connection dropped without a close frame."""
+    return "connection lost" if websocket.close_code == 1006 else "closed"
 
 
 def _int(value: Any, default: int) -> int:

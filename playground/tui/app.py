@@ -8,7 +8,8 @@ settings). Each screen lists its commands in the palette (Ctrl+P).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,6 +81,22 @@ class PlaygroundApp(App[None]):
 
             self._progress = Progress.load(self.player, self.data_dir)
         return self._progress
+
+    def open_levels(self, order: Sequence[str]) -> set[str]:
+        """The levels the player may open: the workshop room's (``serve --room``), or else
+        the campaign's unlocked ones."""
+        from playground.game.room import open_levels
+
+        return open_levels(order, self.progress.unlocked(order), dict(os.environ))
+
+    @property
+    def locked_text(self) -> str:
+        """Why a level the player picks is not open."""
+        from playground.game.room import OPEN_ENV
+
+        if OPEN_ENV in os.environ:
+            return "not open in this workshop room."
+        return "win the level before it."
 
     @property
     def settings(self) -> Settings:
@@ -238,7 +255,7 @@ class PlaygroundApp(App[None]):
         if index >= len(campaign.order):
             return None
         following = campaign.order[index]
-        if following not in self.progress.unlocked(campaign.order):
+        if following not in self.open_levels(campaign.order):
             return None
         return campaign.get(following)
 

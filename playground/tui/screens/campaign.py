@@ -75,7 +75,7 @@ class CampaignScreen(GameMixin, Screen[None]):
                 f"[b $warning]No campaign:[/] {escape(self.game.campaign_error or '')}")
             return
         progress = self.game.progress
-        unlocked = progress.unlocked(campaign.order)
+        unlocked = self.game.open_levels(campaign.order)
         chapter = None
         first_open = None
         for level in self.levels():
@@ -107,10 +107,10 @@ class CampaignScreen(GameMixin, Screen[None]):
             return
         level = campaign.get(level_id)
         record = self.game.progress.levels.get(level_id)
-        unlocked = level_id in self.game.progress.unlocked(campaign.order)
+        unlocked = level_id in self.game.open_levels(campaign.order)
         best = (f"best {record.best_score} pts {stars_text(record.stars)}"
                 if record and record.won else "not won yet")
-        lock = "" if unlocked else "\n[b $warning]⊘ Locked:[/] win the level before it.\n"
+        lock = "" if unlocked else f"\n[b $warning]⊘ Locked:[/] {self.game.locked_text}\n"
         self.query_one("#map-detail", Static).update(
             f"[reverse] {MODE_BADGE.get(level.mode, '')} [/] [b]{escape(level.title)}[/]\n"
             f"[dim]{escape(level.chapter)} › {escape(level.section)}[/]\n{lock}\n"
@@ -129,8 +129,8 @@ class CampaignScreen(GameMixin, Screen[None]):
         campaign = self.game.campaign()
         if campaign is None or level_id not in campaign.order:
             return
-        if level_id not in self.game.progress.unlocked(campaign.order):
-            self.notify("Locked: win the level before it first.", severity="warning")
+        if level_id not in self.game.open_levels(campaign.order):
+            self.notify(f"Locked: {self.game.locked_text}", severity="warning")
             return
         self.game.open_briefing(campaign.get(level_id))
 
@@ -138,7 +138,7 @@ class CampaignScreen(GameMixin, Screen[None]):
         campaign = self.game.campaign()
         if campaign is None:
             return []
-        unlocked = self.game.progress.unlocked(campaign.order)
+        unlocked = self.game.open_levels(campaign.order)
         return [PaletteCommand(f"Open level: {level.title}",
                                f"{level.chapter} › {level.section}",
                                functools.partial(self.open_level, level.id))

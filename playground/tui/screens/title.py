@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from playground.game.room import MESSAGE_ENV
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.screens.base import GameMixin
@@ -54,6 +56,9 @@ class TitleScreen(GameMixin, Screen[None]):
                 yield Static(NAME, id="title-name")
             with Center():
                 yield Static(BLURB, id="title-blurb")
+            if message := os.environ.get(MESSAGE_ENV, "").strip():  # ``serve --room``'s
+                with Center():
+                    yield Static(f"[b $accent]{escape(message)}[/]", id="title-message")
             with Center():
                 yield OptionList(
                     *(Option(f"{label}  [dim]{hint}[/]", id=key) for key, label, hint in MENU),
