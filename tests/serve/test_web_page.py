@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import shutil
 import signal
@@ -110,9 +111,10 @@ async def chromium(http: aiohttp.ClientSession, url: str) -> AsyncIterator[DevTo
     with tempfile.TemporaryDirectory() as profile:
         proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--remote-debugging-port=0", f"--user-data-dir={profile}",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--remote-debugging-port=0", f"--user-data-dir={profile}",
              "--window-size=1200,800", url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             port_file = Path(profile) / "DevToolsActivePort"
             async def port() -> int:
@@ -131,8 +133,36 @@ async def chromium(http: aiohttp.ClientSession, url: str) -> AsyncIterator[DevTo
             async with http.ws_connect(ws_url, max_msg_size=0) as ws:
                 yield DevTools(ws)
         finally:
-            proc.terminate()
-            proc.wait(30)
+            await _end_process_group(proc)
+
+
+async def _end_process_group(proc: subprocess.Popen[bytes]) -> None:
+    """End Chromium and its helpers (they write to the profile until they are gone)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(30)
+    deadline = asyncio.get_running_loop().time() + 30
+    while _live_members(proc.pid):
+        assert asyncio.get_running_loop().time() < deadline, "Chromium's helpers did not end"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # helpers that outlived the browser
+        await asyncio.sleep(0.05)
+
+
+def _live_members(group: int) -> list[int]:
+    """Processes of ``group`` that are still running (zombies do not write files)."""
+    live = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == group and fields[0] != "Z":
+            live.append(int(entry.name))
+    return live
 
 
 @needs_chromium
