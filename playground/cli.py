@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check every level: solution wins, idle loses, "
                                            "runs are deterministic")
     verify.add_argument("--json", action="store_true", help="print JSON")
-    verify.add_argument("--workers", "--jobs", type=_positive_int, default=None, metavar="N",
+    verify.add_argument("--workers", "--jobs", type=serve_cli.positive_int, default=None,
+                        metavar="N",
                         help="local worker processes (default: every core; 1: no pool)")
     verify.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
                         help="run on a Dask cluster (the [cluster] extra) instead")
@@ -75,13 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     solve = sub.add_parser("solve", help="search a level for its answer: attacks that break it, "
                                          "or knob settings that keep it")
     solve.add_argument("level", help="level id, or path to a level file")
-    solve.add_argument("--seeds", type=_positive_int, default=3, metavar="K",
+    solve.add_argument("--seeds", type=serve_cli.positive_int, default=3, metavar="K",
                        help="seeds each solution or setting is tried on (default 3)")
-    solve.add_argument("--budget", type=_positive_int, default=300, metavar="N",
+    solve.add_argument("--budget", type=serve_cli.positive_int, default=300, metavar="N",
                        help="runs the search may spend (default 300)")
     solve.add_argument("--seed", type=int, default=0, metavar="S",
                        help="seed of the search's random choices (default 0)")
-    solve.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+    solve.add_argument("--workers", type=serve_cli.positive_int, default=None, metavar="N",
                        help="worker processes (default: all cores)")
     solve.add_argument("--cluster", metavar="ADDRESS", default=None,
                        help="run on a Dask scheduler, e.g. tcp://HOST:8786 (the [cluster] extra)")
@@ -100,17 +101,6 @@ def _player_name(text: str) -> str:
     if not PLAYER_NAME.match(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a player name ({PLAYER_RULE})")
     return text
-
-
-def _positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

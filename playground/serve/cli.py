@@ -41,7 +41,8 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
     value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
@@ -92,7 +93,7 @@ def _add_common(parser: argparse.ArgumentParser, port: int) -> None:
                         help="address to listen on (default 127.0.0.1: this machine only; "
                              "0.0.0.0 for the room)")
     parser.add_argument("--port", type=_port, default=port, help=f"port (default {port})")
-    parser.add_argument("--max-sessions", type=_positive, default=64, metavar="N",
+    parser.add_argument("--max-sessions", type=positive_int, default=64, metavar="N",
                         help="games at once (default 64)")
     parser.add_argument("--per-address", type=_count, default=16, metavar="N",
                         help="games at once from one client address (default 16; 0: no cap; "
