@@ -31,6 +31,16 @@ async def login(session: aiohttp.ClientSession, base: str, player: str,
                               allow_redirects=False)
 
 
+async def game_page(session: aiohttp.ClientSession, base: str, player: str) -> tuple[str, str]:
+    """Sign ``player`` in by the name form: the game page's address and the websocket
+    address the page names."""
+    where = (await login(session, base, player)).headers["Location"]
+    page = await (await session.get(base + where)).text()
+    match = re.search(r'data-session-websocket-url="([^"]+)"', page)
+    assert match, page
+    return where, match.group(1)
+
+
 CURSOR_MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
 
@@ -56,9 +66,7 @@ async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
     async with aiohttp.ClientSession() as http:
-        where = (await login(http, base, "bea")).headers["Location"]
-        page = await (await http.get(base + where)).text()
-        ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+        where, ws_url = await game_page(http, base, "bea")
         assert ws_url == f"ws://127.0.0.1:{server.port}/ws/{where.rsplit('/', 1)[1]}"
 
         with pytest.raises(aiohttp.WSServerHandshakeError):  # another site's page
@@ -131,9 +139,7 @@ async def test_an_idle_browser_game_is_ended(tmp_path: Path) -> None:
     with running("web", tmp_path, "--idle-timeout", "2") as server:
         base = f"http://127.0.0.1:{server.port}"
         async with aiohttp.ClientSession() as http:
-            where = (await login(http, base, "ida")).headers["Location"]
-            page = await (await http.get(base + where)).text()
-            ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+            _, ws_url = await game_page(http, base, "ida")
             async with http.ws_connect(ws_url + "?width=100&height=30",
                                        headers={"Origin": base}) as ws:
                 match = await server.await_line(r"start ida from \S+ pid (\d+)")
@@ -159,9 +165,7 @@ async def test_a_browser_that_stops_reading_for_a_while_keeps_its_game(
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
     async with aiohttp.ClientSession() as http:
-        where = (await login(http, base, "slow")).headers["Location"]
-        page = await (await http.get(base + where)).text()
-        ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+        _, ws_url = await game_page(http, base, "slow")
         async with http.ws_connect(ws_url + "?width=100&height=30", headers={"Origin": base},
                                    autoping=True) as ws:
             replies: list[object] = []
@@ -194,9 +198,7 @@ async def test_sigterm_stops_cleanly_with_games_running_and_ended(tmp_path: Path
         base = f"http://127.0.0.1:{server.port}"
         async with aiohttp.ClientSession() as http:
             for player in ("eve", "fay"):  # eve's game ends before the server; fay's does not
-                where = (await login(http, base, player)).headers["Location"]
-                page = await (await http.get(base + where)).text()
-                ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
+                _, ws_url = await game_page(http, base, player)
                 ws = await http.ws_connect(ws_url + "?width=80&height=24",
                                            headers={"Origin": base})
                 pid = await server.session_pid(player)
