@@ -276,11 +276,18 @@ async def test_win_saves_progress_and_opens_the_next_level(data_dir: Path) -> No
         assert isinstance(app.screen, BriefingScreen) and app.screen.level.id == "clock-step"
 
 
-async def test_a_win_under_a_server_goes_on_the_leaderboard(
-        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def served_board(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The leaderboard a server hands its games, with the game played as "ada"."""
     board_path = tmp_path / "leaderboard.sqlite3"
     monkeypatch.setenv(LEADERBOARD_ENV, str(board_path))
     monkeypatch.setenv(PLAYER_ENV, "ada")
+    return board_path
+
+
+async def test_a_win_under_a_server_goes_on_the_leaderboard(
+        data_dir: Path, served_board: Path) -> None:
+    board_path = served_board
     app = make_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, "first-cut")
@@ -294,10 +301,8 @@ async def test_a_win_under_a_server_goes_on_the_leaderboard(
 
 
 async def test_a_loss_under_a_server_stays_off_the_leaderboard(
-        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    board_path = tmp_path / "leaderboard.sqlite3"
-    monkeypatch.setenv(LEADERBOARD_ENV, str(board_path))
-    monkeypatch.setenv(PLAYER_ENV, "ada")
+        data_dir: Path, served_board: Path) -> None:
+    board_path = served_board
     app = make_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, "two-faced")
