@@ -164,7 +164,8 @@ def _campaign() -> Campaign:
 def cmd_levels(args: argparse.Namespace) -> int:
     campaign = _campaign()
     rows: list[dict[str, Any]] = [
-        {"id": lv.id, "title": lv.title, "chapter": lv.chapter, "section": lv.section,
+        {"id": lv.id, "title": lv.title, "act": lv.act, "chapter": lv.chapter,
+         "section": lv.section,
          "mode": lv.mode, "protocol": lv.protocol.name, "ticks": lv.ticks}
         for lv in campaign.levels]
     if args.json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from itertools import pairwise
 from pathlib import Path
 
 import attrs
@@ -77,7 +78,18 @@ def load_campaign(folder: Path | None = None) -> Campaign:
         levels.append(load_level(path))  # its id matches its file name
     strays = sorted(p.stem for p in folder.glob("*.toml")
                     if p.name != "campaign.toml" and p.stem not in seen)
+    _check_acts(levels, index, line_of(lines, ("order",)))
     if strays:
         raise LevelError(index, line_of(lines, ("order",)),
                          f"order: level files not in the campaign: {', '.join(strays)}")
     return Campaign(tuple(levels), folder)
+
+
+def _check_acts(levels: list[Level], index: Path, line: int | None) -> None:
+    """Act I comes first in the order, then act II: the map and the unlocking rely on it."""
+    played = [level for level in levels if level.mode != "sandbox"]
+    for before, level in pairwise(played):
+        if level.act < before.act:
+            raise LevelError(index, line, f"order: {level.id} (act {level.act}) comes after "
+                                          f"{before.id} (act {before.act}); put act "
+                                          f"{level.act} first")

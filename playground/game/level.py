@@ -35,11 +35,13 @@ from playground.sim.network import parse_link
 Mode = Literal["break", "keep", "sandbox"]
 LEVEL_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TICKS = 600_000
+#: The campaign's acts: 1 teaches each outline entry in one move, 2 needs thought.
+ACTS = (1, 2)
 
 TOP_KEYS = frozenset({
     "id", "title", "chapter", "section", "mode", "briefing", "ticks", "seed", "cluster",
     "protocol", "network", "clocks", "script", "goal", "toolbox", "knobs", "par", "hints",
-    "debrief", "concepts", "unbreakable",
+    "debrief", "concepts", "unbreakable", "act",
 })
 LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "queue_limit",
                        "circuit"})
@@ -143,6 +145,7 @@ class Level:
     concepts: tuple[str, ...]
     unbreakable: bool
     path: str
+    act: int = 1
 
     def scenario(self, knobs: Mapping[str, Any] | None = None) -> Scenario:
         """The scenario to simulate, with the player's ``knobs`` over the level's."""
@@ -208,6 +211,8 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
     ticks = r.get(data, (), "ticks", int, check=lambda v: None if 1 <= v <= MAX_TICKS else
                   f"must be between 1 and {MAX_TICKS}")
     seed = r.get(data, (), "seed", int, 1)
+    act = r.get(data, (), "act", int, 1, check=lambda v: None if v in ACTS else
+                "must be 1 (the chapter, one move a level) or 2 (for players who finished act 1)")
 
     cluster = r.table(data, (), "cluster", required=True)
     r.check_keys(cluster, ("cluster",), {"nodes", "layout"}, {"nodes"})
@@ -289,6 +294,7 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
         requirements=requirements, toolbox=toolbox, player_knobs=player_knobs, par=par,
         hints=tuple(hints), debrief={k: v.strip() for k, v in debrief.items()},
         concepts=tuple(str(c) for c in concepts), unbreakable=unbreakable, path=str(path),
+        act=act,
     )
 
 

@@ -38,6 +38,28 @@ def test_levels_json_lists_the_campaign(campaign: Path, capsys: pytest.CaptureFi
     assert [(r["id"], r["mode"]) for r in rows] == [("split", "break"), ("keep-it", "keep")]
     assert rows[0]["chapter"] == "Knowledge, Truth, and Lies"
     assert rows[0]["section"] == "Byzantine Faults" and rows[0]["title"]
+    assert [r["act"] for r in rows] == [1, 1]
+
+
+def test_an_act_two_level_before_act_one_is_refused(campaign: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    (campaign / "split.toml").write_text(BREAK_LEVEL.replace("ticks = 500", "ticks = 500\nact = 2"))
+    assert main(["levels", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "campaign.toml:1: order: keep-it (act 1) comes after split (act 2)" in err
+    (campaign / "campaign.toml").write_text('order = ["keep-it", "split"]\n')
+    assert main(["levels", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["act"]) for r in rows] == [("keep-it", 1), ("split", 2)]
+
+
+def test_an_act_that_does_not_exist_names_the_line(campaign: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "split.toml"
+    bad.write_text(BREAK_LEVEL.replace("ticks = 500", "ticks = 500\nact = 3"))
+    assert main(["check-level", str(bad)]) == 2
+    line = BREAK_LEVEL.splitlines().index("ticks = 500") + 2
+    assert f"split.toml:{line}: act: must be 1" in capsys.readouterr().err
 
 
 def test_run_with_actions_and_share_code_agree(campaign: Path, tmp_path: Path,
