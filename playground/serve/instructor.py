@@ -162,6 +162,8 @@ class InstructorSession(asyncssh.SSHServerSession):
         self.refresher = self.server.spawn_task(self._refresh(), "room view")
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.has_pty:
+            self.server.log("instructor: room view closed")
         self.closed = True
         self._stop_watching()
         if self.refresher is not None:
@@ -300,7 +302,7 @@ class InstructorSession(asyncssh.SSHServerSession):
 
     def _watch(self) -> None:
         if not self.players:
-            self.status = "No one is playing yet."
+            self.status = "No one is playing now."
             return
         player = self.players[self.selected]
         session = self.sessions().get(player)

@@ -64,7 +64,7 @@ def render_room(rows: Sequence[RoomRow], selected: int, picture: RoomPicture, wi
     body_h = max(1, height - len(lines) - 4)
     first = max(0, min(selected - body_h + 1, len(rows) - body_h))
     if not rows:
-        lines.append("  (no one is playing yet)")
+        lines.append("  (no one is playing now)")
     for index, row in enumerate(rows[first:first + body_h], start=first):
         cols, lines_ = row.screen
         text = (f"{'>' if index == selected else ' '} {row.player:<{name_w}}  "

@@ -17,6 +17,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import Monochrome
+from textual.geometry import Size
 from textual.screen import Screen
 
 from playground import __version__
@@ -72,6 +73,7 @@ class PlaygroundApp(App[None]):
         self.campaign_error: str | None = None
         self._progress: Progress | None = None
         self.room_link: RoomLink | None = None  # in a workshop room: status out, messages in
+        self._last_size: Size | None = None  # the terminal's size at the last resize event
         self._monochrome = Monochrome(enabled=False)
         # The filter Textual itself adds for NO_COLOR, switchable from the settings.
         self._filters.append(self._monochrome)
@@ -176,8 +178,9 @@ class PlaygroundApp(App[None]):
     def on_resize(self, event: events.Resize) -> None:
         """A resize to the same size is the workshop server asking for the whole screen again
         (an instructor started watching this game): repaint every cell."""
-        if event.size == self.size:
+        if event.size == self._last_size:
             self.refresh()
+        self._last_size = event.size
 
     def get_default_screen(self) -> Screen:
         """The title screen is the bottom of the stack (and the first frame)."""

@@ -5,13 +5,23 @@ it, a message reaches every player, and opening the next section unlocks it on a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from playground.game.campaign import load_campaign
-from tests.serve.conftest import TITLE_TEXT, RunningServer, Terminal, asyncssh, connect, running
+from tests.serve.conftest import (
+    TITLE_TEXT,
+    RunningServer,
+    Terminal,
+    asyncssh,
+    connect,
+    fake_game_command,
+    running,
+)
 
 PLAYERS = "workshop password 1"
 TEACHER = "instructor password 2"
@@ -146,3 +156,35 @@ async def test_the_instructor_needs_their_own_password(server: RunningServer) ->
     with pytest.raises(asyncssh.PermissionDenied):
         await connect(server.port, "instructor", password="")
     await server.await_line("wrong instructor password for 'instructor'")
+
+
+async def test_the_instructor_key_opens_the_room_view_even_beside_open(tmp_path: Path) -> None:
+    teacher = asyncssh.generate_private_key("ssh-ed25519")
+    stranger = asyncssh.generate_private_key("ssh-ed25519")
+    keys = tmp_path / "instructor_keys"
+    keys.write_bytes(teacher.export_public_key())
+    with running("ssh", tmp_path / "data", "--open", "--instructor-keys", str(keys),
+                 "--game-command", fake_game_command()) as server:
+        with pytest.raises(asyncssh.PermissionDenied):  # --open lets players in, not this
+            await connect(server.port, "instructor")
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(server.port, "instructor", client_keys=[stranger])
+        async with await connect(server.port, "ada") as conn:  # a player, as --open says
+            await (await Terminal.open(conn)).wait_for("FAKE GAME for ada")
+            async with await connect(server.port, "instructor", client_keys=[teacher]) as desk:
+                term = await Terminal.open(desk)
+                await term.wait_until(lambda: " ada " in term.text(), "ada in the room view")
+                term.send(b"q")
+                await term.read_to_end()
+
+
+def test_the_instructor_password_may_not_be_the_players(tmp_path: Path) -> None:
+    same = secret(tmp_path, "same", PLAYERS)
+    done = subprocess.run(
+        [sys.executable, "-m", "playground.serve.cli", "serve", "ssh", "--port", "0",
+         "--data-dir", str(tmp_path / "data"), "--password-file", str(same),
+         "--instructor-password-file", str(same)],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == (f"playground: {same}: the instructor password is the workshop "
+                           "password: every player could open the room view\n")
