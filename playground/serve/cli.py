@@ -151,6 +151,12 @@ def add_parsers(subparsers: Any) -> None:
                      help="let in whoever knows the workshop password on line 1 of FILE")
     ssh.add_argument("--open", action="store_true",
                      help="let anyone in without a key or password (says so loudly)")
+    ssh.add_argument("--instructor-password-file", metavar="FILE",
+                     help="let the instructor (user name 'instructor') into the room view "
+                          "with the password on line 1 of FILE (not the workshop password)")
+    ssh.add_argument("--instructor-keys", metavar="FILE",
+                     help="let the instructor into the room view with the public keys in "
+                          "FILE (OpenSSH format; re-read when it changes)")
     ssh.set_defaults(_serve_parser=ssh)
 
     web = modes.add_parser("web", help="serve the game in the browser (textual-serve)",
@@ -286,8 +292,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         keys = Path(args.authorized_keys).expanduser() if args.authorized_keys else None
-        return ssh.run(config, ssh.SSHAuth(authorized_keys=keys, password=password,
-                                           open=args.open))
+        return ssh.run(config, _ssh_auth(args, ssh.SSHAuth, keys, password))
     try:
         from playground.serve import web
     except ImportError as exc:  # pragma: no cover
@@ -299,6 +304,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
                      "(or --open to allow anyone)")
     return web.run(config, web.WebAuth(password=password, open=args.open),
                    public_url=args.public_url)
+
+
+def _ssh_auth(args: argparse.Namespace, auth: Any, keys: Path | None,
+              password: bytes | None) -> Any:
+    """The SSH server's :class:`~playground.serve.ssh.SSHAuth`, with the instructor's own way
+    in (which must differ from the players')."""
+    from playground.serve.common import ConfigError, load_password
+
+    teacher = (load_password(args.instructor_password_file)
+               if args.instructor_password_file else None)
+    if teacher is not None and teacher == password:
+        raise ConfigError(f"{args.instructor_password_file}: the instructor password is the "
+                          "workshop password: every player could open the room view")
+    teacher_keys = Path(args.instructor_keys).expanduser() if args.instructor_keys else None
+    return auth(authorized_keys=keys, password=password, open=args.open,
+                instructor_keys=teacher_keys, instructor_password=teacher)
 
 
 def _check_level_id(level_id: str) -> None:
