@@ -43,11 +43,14 @@ async def test_the_projector_shows_a_new_win_and_quits_on_q(tmp_path: Path) -> N
             await pilot.pause(0.05)
         board.record("bea", "gc-pause", 900, 3, "B1")  # a win while the class watches
         board.record("bea", "split-brain", 300, 1, "B2")
-        while names() != ["bea", "ada"]:
+        def histograms() -> list[str]:
+            return [str(s.render()) for s in app.query(".histogram")]
+
+        while names() != ["bea", "ada"] or len(histograms()) != 2:  # both columns redrawn
             await pilot.pause(0.05)
-        histograms = [str(s.render()) for s in app.query(".histogram")]
-        assert histograms[0].startswith("gc-pause  (2 players)")
-        assert histograms[1].startswith("split-brain  (1 player)")
+        shown = histograms()
+        assert shown[0].startswith("gc-pause  (2 players)")
+        assert shown[1].startswith("split-brain  (1 player)")
         await pilot.press("q")
     assert app.return_code == 0
 
