@@ -66,6 +66,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _period(text: str) -> float:
+    """An argparse type: a refresh period, 0.5 to 3600 seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text}") from None
+    if not 0.5 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be 0.5 to 3600 seconds, not {text}")
+    return value
+
+
 def _memory(text: str) -> int:
     value = _int(text)
     if value != 0 and value < 64:
@@ -166,6 +177,11 @@ def add_parsers(subparsers: Any) -> None:
     board.add_argument("--level", metavar="ID", help="one level's best runs (with share codes)")
     board.add_argument("--limit", type=_count, default=20, metavar="N",
                        help="rows to show (default 20; 0: all)")
+    board.add_argument("--watch", action="store_true",
+                       help="full screen for a projector: the top players in large type and "
+                            "each level's score histogram, refreshed as wins come in (q quits)")
+    board.add_argument("--every", type=_period, default=2.0, metavar="S",
+                       help="with --watch: seconds between refreshes (default 2)")
     source = board.add_mutually_exclusive_group()
     source.add_argument("--data-dir", metavar="DIR", help="the server's data dir")
     source.add_argument("--db", metavar="FILE", help="the leaderboard file itself")
@@ -320,6 +336,8 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     from playground.game.leaderboard import DB_NAME, Leaderboard
 
     path = Path(args.db).expanduser() if args.db else _data_dir(args.data_dir) / DB_NAME
+    if args.watch:
+        return _watch(args, path)
     board = Leaderboard(path)
     limit = args.limit or None
     try:
@@ -354,6 +372,20 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
             stars = "*" * r.stars + "." * max(0, 3 - r.stars)
             print(f"{r.rank:>3}  {r.player:<{width}}  {stars:<5}  {r.score:>7}  "
                   f"{r.share_code}")
+    return 0
+
+
+def _watch(args: argparse.Namespace, path: Path) -> int:
+    from playground.serve.common import ConfigError
+
+    if args.json or args.level is not None:
+        raise ConfigError(f"--watch shows every level on one screen: drop "
+                          f"{'--json' if args.json else '--level'}")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a leaderboard file")
+    from playground.tui.projector import ProjectorApp
+
+    ProjectorApp(path, every=args.every).run()
     return 0
 
 

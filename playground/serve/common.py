@@ -229,7 +229,7 @@ class Sessions:
                     f"({address}). Close one, or ask the instructor to raise --per-address.")
         fd = self._lock(player)
         if fd is None:
-            return (f"{player!r} is already playing in another session. Close that one first, "
+            return (f"{player} is already playing in another session. Close that one first, "
                     "or connect with another name.")
         self.by_address[address] = self.by_address.get(address, 0) + 1
         self.tickets.add(fd)
