@@ -270,7 +270,11 @@ class InstructorSession(asyncssh.SSHServerSession):
         elif data in (b"\r", b"\n"):
             text, self.typing = self.typing.strip(), None
             if text:
-                sent = self.desk.broadcast(text)
+                try:
+                    sent = self.desk.broadcast(text)
+                except OSError as exc:
+                    self.status = f"Not sent: cannot write the room's state ({exc.strerror})."
+                    return
                 self.status = f"Sent to {len(self.players)} playing: {sent}"
                 self.server.log(f"instructor: message to everyone: {sent}")
         elif data in (b"\x7f", b"\x08"):
@@ -283,7 +287,11 @@ class InstructorSession(asyncssh.SSHServerSession):
     def _confirm(self, data: bytes) -> None:
         section, self.confirm = self.confirm, None
         if data in (b"y", b"Y") and section is not None:
-            self.desk.open_section(section)
+            try:
+                self.desk.open_section(section)
+            except OSError as exc:
+                self.status = f"Not opened: cannot write the room's state ({exc.strerror})."
+                return
             self.status = f"Opened {section} for the room."
             self.server.log(f"instructor: opened the section {section}")
         else:

@@ -307,7 +307,11 @@ class GameSession(asyncssh.SSHServerSession):
 
     def _on_output(self, data: bytes) -> None:
         for watcher in list(self.watchers):
-            watcher(data)
+            try:
+                watcher(data)
+            except Exception as exc:  # a broken live view must not cost the player the game
+                self.watchers.discard(watcher)
+                self.server.log(f"error in a live view of {self.player}: {exc!r}")
         if not data:
             self.output_done.set()
             return
