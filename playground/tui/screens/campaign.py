@@ -18,6 +18,7 @@ from playground.game.level import Level
 from playground.game.outline import CHAPTERS, entry_index
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
+from playground.tui.navigation import OpenBriefing
 from playground.tui.screens.base import GameMixin
 from playground.tui.widgets.panels import MODE_BADGE
 
@@ -144,7 +145,7 @@ class CampaignScreen(GameMixin, Screen[None]):
             self.notify(f"Locked: {self.game.why_locked(campaign.get(level_id))}",
                         severity="warning")
             return
-        self.game.open_briefing(campaign.get(level_id))
+        self.post_message(OpenBriefing(campaign.get(level_id)))
 
     def palette_commands(self) -> list[PaletteCommand]:
         campaign = self.game.campaign()
