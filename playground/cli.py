@@ -192,8 +192,11 @@ def _load_level(spec: str) -> Level:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import attrs
+
     from playground.game.actionfile import Attempt, load_attempt, parse_share_code
     from playground.game.session import Session
+    from playground.game.verdict import judge_over_seeds
 
     level = _load_level(args.level)
     if args.actions:
@@ -203,11 +206,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         attempt = Attempt(level.id)
     if args.seed is not None:
-        attempt = Attempt(attempt.level, args.seed, attempt.knobs, attempt.actions,
-                          attempt.claim)
+        attempt = attrs.evolve(attempt, seed=args.seed)  # one seed: that seed is the verdict
     session = Session.from_attempt(level, attempt)
     session.run_to_end()
     result = session.result()
+    if args.seed is None and level.seeds > 1:
+        result = judge_over_seeds(level, result, attempt.knobs)
     if args.trace:
         _write_trace(session.world.trace, Path(args.trace), args.trace_format)
     if args.json:
@@ -233,6 +237,11 @@ def _print_result(result: dict[str, Any]) -> None:
     print(f"{result['level']}: {result['outcome'].upper()} at tick {result['ticks']} "
           f"[{stars}] score {result['score']}")
     print(f"  {result['reason']}")
+    over = result.get("seeds")
+    if over:
+        lost = ", ".join(str(run["seed"]) for run in over["runs"] if run["outcome"] != "won")
+        print(f"  seeds {over['first']}..{over['last']}: won on {over['won']} of "
+              f"{len(over['runs'])}" + (f" (lost: {lost})" if lost else ""))
     for v in result["violations"]:
         print(f"  ! {v['invariant']} ({v['kind']}) at tick {v['tick']}: {v['detail']}")
     print(f"  actions {result['actions']}, messages {result['messages']}, "

@@ -4,7 +4,8 @@ An action file::
 
     level = "gc-pause"
     seed = 1                 # optional: the level's seed by default
-    claim = "unbreakable"    # optional: the player says the level cannot be broken
+    claim = "unbreakable"    # optional: the player says the level cannot be broken ...
+    reason = 2               # ... and why: the number of one of the level's [claim] reasons
 
     [knobs]                  # KEEP IT levels: the player's settings
     fencing = true
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from playground.game.errors import ActionFileError
+from playground.game.level import REASON_COUNT
 from playground.game.reader import Reader, parse_toml, read_text
 from playground.sim import Action, SimError
 
@@ -49,13 +51,15 @@ CLAIMS = ("unbreakable",)
 
 @attrs.frozen
 class Attempt:
-    """What a player did in one level: seed, knobs, actions and an optional claim."""
+    """What a player did in one level: seed, knobs, actions and an optional claim with the
+    number of its reason (1-based, among the level's claim reasons)."""
 
     level: str
     seed: int | None = None
     knobs: Mapping[str, Any] = attrs.field(factory=dict)
     actions: tuple[Action, ...] = ()
     claim: str | None = None
+    reason: int | None = None
 
     def to_share_code(self) -> str:
         """A compact, copy-pasteable text that :func:`parse_share_code` reverses."""
@@ -68,6 +72,8 @@ class Attempt:
             body["a"] = [a.to_dict() for a in self.actions]
         if self.claim:
             body["c"] = self.claim
+        if self.reason is not None:
+            body["r"] = self.reason
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
         packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
         return SHARE_PREFIX + packed + _checksum(packed)
@@ -79,6 +85,8 @@ class Attempt:
             lines.append(f"seed = {self.seed}")
         if self.claim:
             lines.append(f"claim = {_toml_value(self.claim)}")
+        if self.reason is not None:
+            lines.append(f"reason = {self.reason}")
         if self.knobs:
             lines += ["", "[knobs]"]
             lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in sorted(self.knobs.items())]
@@ -118,12 +126,18 @@ def parse_attempt(data: Mapping[str, Any], reader: Reader, level: Level | None =
 
 
 def _parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
-    reader.check_keys(data, (), {"level", "seed", "knobs", "actions", "claim"}, {"level"})
+    reader.check_keys(data, (), {"level", "seed", "knobs", "actions", "claim", "reason"},
+                      {"level"})
     level = reader.get(data, (), "level", str)
     seed = reader.get(data, (), "seed", int, None)
     knobs = reader.get(data, (), "knobs", dict, {})
     claim = reader.get(data, (), "claim", str, None,
                        check=lambda v: None if v in CLAIMS else f"must be one of {CLAIMS}")
+    reason = reader.get(data, (), "reason", int, None,
+                        check=lambda v: None if 1 <= v <= REASON_COUNT else
+                        f"must be 1..{REASON_COUNT}: the number of one of the level's reasons")
+    if reason is not None and claim is None:
+        raise reader.fail(("reason",), 'a reason goes with claim = "unbreakable"')
     items = reader.get(data, (), "actions", list, [])
     actions = []
     for index, item in enumerate(items):
@@ -137,7 +151,7 @@ def _parse_attempt(data: Mapping[str, Any], reader: Reader) -> Attempt:
             field = next((k for k in item if f"'{k}'" in message or f" {k} " in f" {message} "),
                          None)
             raise reader.fail((*where, field) if field else where, message) from None
-    return Attempt(level, seed, knobs, tuple(actions), claim)
+    return Attempt(level, seed, knobs, tuple(actions), claim, reason)
 
 
 def _check_for_level(attempt: Attempt, level: Level, reader: Reader) -> None:
@@ -149,7 +163,7 @@ def _check_for_level(attempt: Attempt, level: Level, reader: Reader) -> None:
     knob = level.knob_problem(attempt.knobs)
     if knob:
         raise reader.fail(("knobs", knob[0]), knob[1])
-    claim = claim_problem(level, attempt.claim)
+    claim = claim_problem(level, attempt.claim, attempt.reason)
     if claim:
         raise reader.fail(("claim",), claim)
     for index, action in enumerate(attempt.actions):
@@ -191,7 +205,10 @@ def parse_share_code(code: str, level: Level | None = None) -> Attempt:
         raise ActionFileError("share code", None, "is damaged (was it copied whole?)") from None
     if not isinstance(data, dict):
         raise ActionFileError("share code", None, "is damaged (not an attempt)")
+    if "c" in data and "r" not in data:
+        raise ActionFileError("share code", None, "claims unbreakable without a reason (it was "
+                              "made before claims needed one): open the level and claim again")
     mapped = {"level": data.get("l"), "seed": data.get("s"), "knobs": data.get("k", {}),
-              "actions": data.get("a", []), "claim": data.get("c")}
+              "actions": data.get("a", []), "claim": data.get("c"), "reason": data.get("r")}
     mapped = {k: v for k, v in mapped.items() if v is not None}
     return parse_attempt(mapped, Reader("share code", "", ActionFileError), level)

@@ -37,11 +37,22 @@ LEVEL_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TICKS = 600_000
 #: The campaign's acts: 1 teaches each outline entry in one move, 2 needs thought.
 ACTS = (1, 2)
+MAX_SEEDS = 100  # a KEEP IT verdict over more seeds would keep the player waiting
+#: Why a BREAK IT level holds, offered when the player claims it: three, one of them right.
+REASON_COUNT = 3
+MAX_REASON = 70  # characters: one line of the claim dialog
+#: The reasons offered on a BREAK IT level that gives none of its own (it can be broken, so
+#: every reason is wrong; offering reasons everywhere keeps the dialog from giving that away).
+DEFAULT_REASONS = (
+    "every fault in the toolbox is one the protocol was built to survive",
+    "the toolbox cannot reach the nodes that decide",
+    "any violation would be undone before it counted",
+)
 
 TOP_KEYS = frozenset({
     "id", "title", "chapter", "section", "mode", "briefing", "ticks", "seed", "cluster",
     "protocol", "network", "clocks", "script", "goal", "toolbox", "knobs", "par", "hints",
-    "debrief", "concepts", "unbreakable", "act",
+    "debrief", "concepts", "unbreakable", "act", "seeds", "claim",
 })
 LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "queue_limit",
                        "circuit"})
@@ -146,6 +157,19 @@ class Level:
     unbreakable: bool
     path: str
     act: int = 1
+    seeds: int = 1  # KEEP IT: the verdict runs on this many seeds, from ``seed`` on
+    reasons: tuple[str, ...] = ()  # why it cannot be broken: the claim dialog's choices
+    right_reason: int | None = None  # which of ``reasons`` is right (1-based), if unbreakable
+
+    @property
+    def claim_reasons(self) -> tuple[str, ...]:
+        """The reasons the claim dialog offers: the level's own, else the default three."""
+        return self.reasons or DEFAULT_REASONS
+
+    @property
+    def verdict_seeds(self) -> tuple[int, ...]:
+        """The seeds a KEEP IT verdict runs on: the level's seed and the ones after it."""
+        return tuple(range(self.seed, self.seed + self.seeds))
 
     def scenario(self, knobs: Mapping[str, Any] | None = None) -> Scenario:
         """The scenario to simulate, with the player's ``knobs`` over the level's."""
@@ -286,6 +310,11 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
         r.get(debrief, ("debrief",), key, str, check=_non_empty)
     concepts = r.get(data, (), "concepts", list, [])
     unbreakable = r.get(data, (), "unbreakable", bool, False)
+    seeds = r.get(data, (), "seeds", int, 1, check=lambda v: None if 1 <= v <= MAX_SEEDS else
+                  f"must be between 1 and {MAX_SEEDS}")
+    if seeds > 1 and mode != "keep":
+        raise r.fail(("seeds",), "only a keep level is judged over several seeds")
+    reasons, right_reason = _claim(r, data, mode, unbreakable)
     return Level(
         id=level_id, title=title, chapter=chapter, section=section, mode=mode,
         briefing=briefing, ticks=ticks, seed=seed, nodes=nodes_t, layout=layout,
@@ -294,8 +323,41 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
         requirements=requirements, toolbox=toolbox, player_knobs=player_knobs, par=par,
         hints=tuple(hints), debrief={k: v.strip() for k, v in debrief.items()},
         concepts=tuple(str(c) for c in concepts), unbreakable=unbreakable, path=str(path),
-        act=act,
+        act=act, seeds=seeds, reasons=reasons, right_reason=right_reason,
     )
+
+
+def _claim(r: Reader, data: dict[str, Any], mode: str, unbreakable: bool
+           ) -> tuple[tuple[str, ...], int | None]:
+    """The ``[claim]`` table: three reasons why the level cannot be broken, and which is right
+    (required on an ``unbreakable`` level, optional on another BREAK IT level)."""
+    if unbreakable and mode != "break":
+        raise r.fail(("unbreakable",), "only a break level can be unbreakable")
+    if "claim" not in data:
+        if unbreakable:
+            raise r.fail(("unbreakable",), f"an unbreakable level needs a [claim] table: "
+                                           f"reasons = [{REASON_COUNT} short reasons] and "
+                                           f"right = the number of the right one")
+        return (), None
+    if mode != "break":
+        raise r.fail(("claim",), "only a break level can be claimed unbreakable")
+    table = r.table(data, (), "claim")
+    r.check_keys(table, ("claim",), {"reasons", "right"},
+                 {"reasons", "right"} if unbreakable else {"reasons"})
+    reasons = r.get(table, ("claim",), "reasons", list)
+    if len(reasons) != REASON_COUNT or not all(isinstance(x, str) and x.strip()
+                                               for x in reasons):
+        raise r.fail(("claim", "reasons"), f"must be {REASON_COUNT} short reasons (texts)")
+    for text in reasons:
+        if len(text.strip()) > MAX_REASON:
+            raise r.fail(("claim", "reasons"), f"{text.strip()[:20]}…: at most {MAX_REASON} "
+                                               f"characters, one line of the dialog")
+    right = r.get(table, ("claim",), "right", int, None, check=lambda v: None
+                  if 1 <= v <= REASON_COUNT else f"must be 1..{REASON_COUNT}: the right reason")
+    if right is not None and not unbreakable:
+        raise r.fail(("claim", "right"), "this level can be broken: no reason is right "
+                                         "(leave out right, or mark it unbreakable)")
+    return tuple(x.strip() for x in reasons), right
 
 
 def _par(r: Reader, par: dict[str, Any], ticks: int) -> dict[str, Any]:

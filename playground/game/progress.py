@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,15 +88,30 @@ class Progress:
             self.save()
         return improved
 
-    def unlocked(self, campaign: Sequence[str]) -> set[str]:
-        """Levels the player may open: the first, and each one after a won level."""
-        out: set[str] = set()
-        for index, level_id in enumerate(campaign):
-            if index == 0 or self.levels.get(campaign[index - 1], LevelRecord()).won:
-                out.add(level_id)
-            if self.levels.get(level_id, LevelRecord()).won:
-                out.add(level_id)
+    def won(self, level_id: str) -> bool:
+        return self.levels.get(level_id, LevelRecord()).won
+
+    def unlocked(self, campaign: Sequence[str],
+                 sections: Mapping[str, tuple[int, str]] | None = None) -> set[str]:
+        """Levels the player may open. ``sections`` gives each level's act and chapter
+        section (a level not in it is in act I). Act I: the first level, and each one after a
+        won level. Act II: a section's act II levels open one after another once every act I
+        level of that section is won. A won level stays open."""
+        sections = sections or {}
+        act_one = [i for i in campaign if sections.get(i, (1, ""))[0] == 1]
+        out = {i for i in campaign if self.won(i)}
+        out |= _in_turn(act_one, self.won)
+        for chapter in {c for act, c in sections.values() if act == 2}:
+            if all(self.won(i) for i in act_one if sections[i][1] == chapter):
+                out |= _in_turn([i for i in campaign if sections.get(i) == (2, chapter)],
+                                self.won)
         return out
+
+
+def _in_turn(order: Sequence[str], won: Callable[[str], bool]) -> set[str]:
+    """The first of ``order`` and each one after a won one."""
+    return {level_id for index, level_id in enumerate(order)
+            if index == 0 or won(order[index - 1])}
 
 
 def _set_aside(path: Path) -> Path:

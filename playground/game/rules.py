@@ -29,10 +29,15 @@ def _pairs(target: str) -> set[tuple[str, str]]:
     return {(a, b), (b, a)} if both else {(a, b)}
 
 
-def claim_problem(level: Level, claim: str | None) -> str | None:
-    """Why ``claim`` cannot be made in ``level``, or ``None``."""
-    if claim is not None and level.mode != "break":
+def claim_problem(level: Level, claim: str | None, reason: int | None = None) -> str | None:
+    """Why ``claim`` (with the number of its ``reason``) cannot be made in ``level``, or
+    ``None``. A claim needs a reason: share codes from before reasons are refused here."""
+    if claim is None:
+        return None if reason is None else 'a reason goes with claim = "unbreakable"'
+    if level.mode != "break":
         return "only a BREAK IT level can be claimed unbreakable"
+    if reason is None or not 1 <= reason <= len(level.claim_reasons):
+        return f"a claim needs its reason: reason = 1..{len(level.claim_reasons)}"
     return None
 
 

@@ -46,6 +46,7 @@ class Session:
         knobs: Mapping[str, Any] | None = None,
         actions: Iterable[Action] = (),
         claim: str | None = None,
+        reason: int | None = None,
         *,
         snapshot_every: int = 1000,
         max_snapshots: int = 8,
@@ -53,10 +54,11 @@ class Session:
         self.level = level
         self.seed = level.seed if seed is None else seed
         self.knobs = dict(knobs or {})
-        problem = level.check_player_knobs(self.knobs) or claim_problem(level, claim)
+        problem = level.check_player_knobs(self.knobs) or claim_problem(level, claim, reason)
         if problem:
             raise Refused(problem)
         self.claim = claim
+        self.reason = reason
         checked: list[Action] = []
         for action in actions:
             self._check(action, checked)
@@ -68,7 +70,8 @@ class Session:
     def from_attempt(cls, level: Level, attempt: Attempt, **kw: Any) -> Session:
         if attempt.level != level.id:
             raise Refused(f"these actions are for level {attempt.level!r}, not {level.id!r}")
-        return cls(level, attempt.seed, attempt.knobs, attempt.actions, attempt.claim, **kw)
+        return cls(level, attempt.seed, attempt.knobs, attempt.actions, attempt.claim,
+                   attempt.reason, **kw)
 
     # ------------------------------------------------------------------ the player's hand
     @property
@@ -159,9 +162,12 @@ class Session:
                     return Outcome("lost", f"it broke: {hit.detail}", hit.tick)
                 if not level.unbreakable:
                     return Outcome("lost", "it can be broken: the claim was wrong")
-                if self.finished:
-                    return Outcome("won", "right: within this budget it cannot be broken",
+                if self.finished and self.reason != level.right_reason:
+                    return Outcome("lost", "it holds, but not for the reason you gave",
                                    level.ticks)
+                if self.finished:
+                    return Outcome("won", "right: within this budget it cannot be broken, "
+                                          "and for the reason you gave", level.ticks)
                 return Outcome("playing", "claimed unbreakable; watching")
             if hit is not None:
                 return Outcome("won", hit.detail, hit.tick)
@@ -197,7 +203,7 @@ class Session:
     def attempt(self) -> Attempt:
         """What the player did, as an :class:`Attempt` (for saving and sharing)."""
         return Attempt(self.level.id, self.seed, dict(self.knobs), tuple(self.player_actions),
-                       self.claim)
+                       self.claim, self.reason)
 
     def result(self) -> dict[str, Any]:
         """The machine-readable summary (``playground run --json``)."""

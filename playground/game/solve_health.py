@@ -69,7 +69,8 @@ def level_health(level: Level, ref: str, reference: Attempt | None, *,
 def _run_reference(ref: str, attempt: Attempt | None) -> JobResult | None:
     if attempt is None:
         return None
-    job = Job(ref, attempt.seed, attempt.actions, attempt.knobs or None, claim=attempt.claim)
+    job = Job(ref, attempt.seed, attempt.actions, attempt.knobs or None, claim=attempt.claim,
+                 reason=attempt.reason)
     result = run_many([job], workers=1)[0]
     return result if result.outcome == "won" else None
 

@@ -44,10 +44,12 @@ class Job:
     knobs: Mapping[str, Any] | None = None  # KEEP IT knob settings (None: the level's defaults)
     keep_trace: bool = False        # include the trace (jsonl lines) in the result
     claim: str | None = None        # "unbreakable": the player claims a BREAK IT level holds
+    reason: int | None = None       # the claim's reason: a number among the level's reasons
 
     def __hash__(self) -> int:  # knobs is a mapping: hash its sorted pairs
         knobs = None if self.knobs is None else freeze_value(self.knobs)
-        return hash((self.level, self.seed, self.actions, knobs, self.keep_trace, self.claim))
+        return hash((self.level, self.seed, self.actions, knobs, self.keep_trace, self.claim,
+                     self.reason))
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def run_job(level: Level, job: Job) -> JobResult:
     started = time.process_time()
     seed = level.seed if job.seed is None else job.seed
     try:
-        session = Session(level, seed, job.knobs, job.actions, job.claim,
+        session = Session(level, seed, job.knobs, job.actions, job.claim, job.reason,
                           snapshot_every=level.ticks + 1, max_snapshots=2)
     except (Refused, SimError) as exc:
         return JobResult(job, "refused", str(exc), 0, {}, "", None, 0, seed,

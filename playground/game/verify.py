@@ -16,6 +16,7 @@ from playground.game.errors import GameFileError
 from playground.game.level import Level
 from playground.game.solve_health import add_health
 from playground.game.sweep import Job, JobResult, Progress, run_many
+from playground.game.verdict import SeedRun, SeedVerdict, verdict_reason
 
 
 @attrs.frozen
@@ -50,11 +51,15 @@ def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
         problem = (f"reference solution refused: these actions are for level "
                    f"{attempt.level!r}, not {level.id!r}")
         return LevelCheck(level, (), lambda _results: {"problems": [problem]})
-    solution = Job(level.path, attempt.seed, attempt.actions, attempt.knobs, claim=attempt.claim)
+    solution = Job(level.path, attempt.seed, attempt.actions, attempt.knobs, claim=attempt.claim,
+                 reason=attempt.reason)
     idle = Job(level.path, attempt.seed)
+    # A KEEP IT level stated over N seeds: the solution must hold on all of them.
+    over_seeds = tuple(Job(level.path, seed, knobs=attempt.knobs)
+                       for seed in level.verdict_seeds) if level.seeds > 1 else ()
 
     def judge(results: Sequence[JobResult]) -> dict[str, Any]:
-        first, again, empty = results
+        first, again, empty, *seed_runs = results
         if first.outcome == "refused":
             return {"problems": [f"reference solution refused: {first.reason}"]}
         problems = []
@@ -64,6 +69,10 @@ def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
             problems.append("two runs of the solution gave different trace hashes")
         if empty.outcome == "won":
             problems.append("doing nothing wins")
+        seeds = SeedVerdict(level.id, attempt.knobs, tuple(SeedRun.of(r) for r in seed_runs))
+        if seed_runs and not seeds.won_all:
+            problems.append(f"the reference solution does not hold on every seed: "
+                            f"{verdict_reason(seeds)}")
         return {
             "solution": {"outcome": first.outcome, "reason": first.reason,
                          "stars": first.stars, "trace_sha256": first.trace_sha256},
@@ -71,7 +80,7 @@ def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
             "problems": problems,
         }
 
-    return LevelCheck(level, (solution, solution, idle), judge)
+    return LevelCheck(level, (solution, solution, idle, *over_seeds), judge)
 
 
 def _verify(campaign: Campaign, levels: Sequence[Level], *, workers: int | None,

@@ -101,20 +101,28 @@ class PlaygroundApp(App[None]):
         the campaign's unlocked ones."""
         from playground.game.room import open_levels, section_levels
 
+        campaign = self.campaign()
+        sections = {lv.id: (lv.act, lv.chapter) for lv in campaign.levels} if campaign else {}
         opened: set[str] = set()
-        if self.room_link is not None and self.room_link.sections:
-            campaign = self.campaign()
-            if campaign is not None:
-                opened = section_levels(campaign, self.room_link.sections) & set(order)
-        return open_levels(order, self.progress.unlocked(order), dict(os.environ), opened)
+        if self.room_link is not None and self.room_link.sections and campaign is not None:
+            opened = section_levels(campaign, self.room_link.sections) & set(order)
+        return open_levels(order, self.progress.unlocked(order, sections), dict(os.environ),
+                           opened)
 
     @property
     def locked_text(self) -> str:
         """Why a level the player picks is not open."""
+        return self.why_locked(None)
+
+    def why_locked(self, level: Level | None) -> str:
+        """Why ``level`` (an act I level if ``None``) is not open."""
         from playground.game.room import OPEN_ENV
 
         if OPEN_ENV in os.environ:
             return "not open in this workshop room."
+        if level is not None and level.act == 2:
+            return (f"win every act I level of {level.chapter} first; then its act II "
+                    f"levels open one after another.")
         return "win the level before it."
 
     @property
@@ -151,21 +159,23 @@ class PlaygroundApp(App[None]):
         return won | ({s for s in seen if isinstance(s, str)} if isinstance(seen, list)
                       else set())
 
-    def record_result(self, session: Session) -> bool:
-        """Save a finished run (sandbox runs are not saved). True if it was a new best."""
+    def record_result(self, session: Session, *, won: bool = True) -> bool:
+        """Save a finished run (sandbox runs are not saved). True if it was a new best.
+        ``won=False``: the run lost after all (a KEEP IT setting lost on another seed)."""
         if session.level.mode == "sandbox":
             return False
         outcome = session.outcome()
         if outcome.state not in ("won", "lost"):
             return False
+        won = won and outcome.state == "won"
         score = session.score()
         share_code = session.attempt().to_share_code()
-        if outcome.state == "won":
+        if won:
             from playground.game.leaderboard import record_if_configured  # sqlite: when won
 
             record_if_configured(session.level.id, score.points, score.stars, share_code)
-        return self.progress.record(session.level.id, outcome.state == "won", score.stars,
-                                    score.points, share_code)
+        return self.progress.record(session.level.id, won, score.stars, score.points,
+                                    share_code)
 
     # ------------------------------------------------------------------ appearance
     def on_mount(self) -> None:

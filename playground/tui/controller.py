@@ -106,7 +106,8 @@ def controller_from_share_code(level: Level, code: str) -> tuple[PlayController 
                       f"{level.title}; open that level to replay it")
     try:
         return PlayController(level, seed=attempt.seed, knobs=attempt.knobs,
-                              actions=attempt.actions, claim=attempt.claim), ""
+                              actions=attempt.actions, claim=attempt.claim,
+                              reason=attempt.reason), ""
     except (Refused, SimError) as exc:
         return None, f"that code's moves do not fit this level: {exc}"
 
@@ -116,9 +117,10 @@ class PlayController:
 
     def __init__(self, level: Level, *, seed: int | None = None,
                  knobs: Mapping[str, Any] | None = None, actions: tuple[Action, ...] = (),
-                 claim: str | None = None) -> None:
+                 claim: str | None = None, reason: int | None = None) -> None:
         self.level = level
-        self.session = Session(level, seed=seed, knobs=knobs, actions=actions, claim=claim)
+        self.session = Session(level, seed=seed, knobs=knobs, actions=actions, claim=claim,
+                               reason=reason)
         self.frontier = 0
         self.selection: str | None = level.nodes[0] if level.nodes else None
         self.hints_shown = 0
@@ -149,7 +151,8 @@ class PlayController:
         if outcome.state == "playing":
             return None
         key = (outcome.state, outcome.tick, tuple(self.session.player_actions),
-               tuple(sorted(self.session.knobs.items())), self.session.claim)
+               tuple(sorted(self.session.knobs.items())), self.session.claim,
+               self.session.reason)
         if key == self._reported:
             return None
         self._reported = key
@@ -548,19 +551,22 @@ class PlayController:
         return Result(True, f"restarted with {shown}")
 
     # ------------------------------------------------------------------ claims and hints
-    def claim_unbreakable(self) -> Result:
-        """Say the level cannot be broken within its budget: the run is judged to the end."""
+    def claim_unbreakable(self, reason: int) -> Result:
+        """Say the level cannot be broken within its budget, for the level's reason number
+        ``reason`` (1-based): the run is judged to the end."""
         if self.level.mode != "break":
             return Result(False, "only a BREAK IT level can be claimed unbreakable")
         session = self.session
         try:
             self.session = Session(self.level, seed=session.seed, knobs=session.knobs,
-                                   actions=tuple(session.player_actions), claim="unbreakable")
+                                   actions=tuple(session.player_actions), claim="unbreakable",
+                                   reason=reason)
         except (Refused, SimError) as exc:
             return Result(False, str(exc))
         self.session.run_to_end()
         self.frontier = self.now
-        return Result(True, "claimed: this cannot be broken")
+        return Result(True, f"claimed: this cannot be broken, because "
+                            f"{self.level.claim_reasons[reason - 1]}")
 
     def restart(self) -> Result:
         """Start the level again from tick 0 with no actions."""

@@ -63,3 +63,22 @@ def test_bad_player_names_are_refused(tmp_path: Path) -> None:
     for name in ("../etc", "", "a b", "x" * 40):
         with pytest.raises(ValueError, match="bad player name"):
             Progress.load(name, tmp_path)
+
+
+def test_an_act_two_section_opens_when_its_act_one_section_is_won(tmp_path: Path) -> None:
+    """Act I opens one level after another; a section's act II levels open, in turn, only
+    once every act I level of that section is won, whatever happens in other sections."""
+    order = ["net-1", "net-2", "clock-1", "net-ii-1", "net-ii-2", "clock-ii-1"]
+    sections = {"net-1": (1, "net"), "net-2": (1, "net"), "clock-1": (1, "clock"),
+                "net-ii-1": (2, "net"), "net-ii-2": (2, "net"), "clock-ii-1": (2, "clock")}
+    progress = Progress.load("ada", tmp_path)
+    assert progress.unlocked(order, sections) == {"net-1"}
+    progress.record("net-1", True, 1, 100, "DSP2-a")
+    assert progress.unlocked(order, sections) == {"net-1", "net-2"}
+    progress.record("net-2", True, 1, 100, "DSP2-b")  # the whole act I network section
+    assert progress.unlocked(order, sections) == {"net-1", "net-2", "clock-1", "net-ii-1"}
+    progress.record("net-ii-1", True, 1, 100, "DSP2-c")
+    assert "net-ii-2" in progress.unlocked(order, sections)
+    assert "clock-ii-1" not in progress.unlocked(order, sections)
+    progress.record("clock-1", True, 1, 100, "DSP2-d")
+    assert progress.unlocked(order, sections) == set(order)

@@ -132,7 +132,7 @@ def test_keep_level_knobs_decide_the_outcome() -> None:
 
 
 def test_claiming_unbreakable_is_judged() -> None:
-    wrong = Session(LEVEL, claim="unbreakable")
+    wrong = Session(LEVEL, claim="unbreakable", reason=1)
     wrong.run_to_end()
     assert wrong.outcome().state == "lost" and "can be broken" in wrong.outcome().reason
 
@@ -170,7 +170,8 @@ actions_strategy = st.lists(st.builds(
 
 @given(actions_strategy, st.integers(0, 10**6), st.sampled_from([None, "unbreakable"]))
 def test_share_codes_and_action_files_round_trip(actions, seed, claim) -> None:
-    attempt = Attempt("split", seed, {"durable": False}, tuple(actions), claim)
+    attempt = Attempt("split", seed, {"durable": False}, tuple(actions), claim,
+                      3 if claim else None)
     assert parse_share_code(attempt.to_share_code()) == attempt
 
 
@@ -180,7 +181,8 @@ CODE_CHARS = string.ascii_letters + string.digits + "-_+/=. !"
 @settings(max_examples=15, deadline=None)
 @given(actions_strategy, st.sampled_from([None, 7]), st.sampled_from([None, "unbreakable"]))
 def test_every_one_character_corruption_of_a_share_code_is_refused(actions, seed, claim) -> None:
-    code = Attempt("split", seed, {"durable": False}, tuple(actions), claim).to_share_code()
+    code = Attempt("split", seed, {"durable": False}, tuple(actions), claim,
+                   1 if claim else None).to_share_code()
     damaged = {code[:i] + c + code[i + 1:] for i in range(len(code)) for c in CODE_CHARS}
     damaged |= {code[:i] + code[i + 1:] for i in range(len(code))}  # a character lost
     damaged.discard(code)

@@ -82,6 +82,9 @@ def test_a_level_wrongly_marked_unbreakable_is_not_confirmed(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = constructed(tmp_path, "stale-read-partition", 'mode = "break"',
                        'mode = "break"\nunbreakable = true')
+    text = path.read_text().replace("[toolbox]", '[claim]\nreasons = ["a", "b", "c"]\n'
+                                                 'right = 1\n\n[toolbox]', 1)
+    path.write_text(text)
     assert main(["solve", str(path), "--budget", "100", "--workers", "1", "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["confirmed"] is False and report["solutions"]

@@ -77,3 +77,19 @@ async def start(pilot, level_id: str) -> PlayScreen:
     screen = app.screen
     assert isinstance(screen, PlayScreen)
     return screen
+
+
+async def judged_over_seeds(pilot, level_id: str, **knobs: object) -> PlayScreen:
+    """Play ``level_id`` (a KEEP IT level with several seeds) to its end with ``knobs`` and
+    wait for the debrief the verdict over its seeds brings."""
+    from playground.tui.screens.debrief import DebriefScreen
+
+    screen = await start(pilot, level_id)
+    screen.controller.draft_knobs.update(knobs)
+    screen.action_apply_knobs()
+    screen.controller.advance_to(screen.level.ticks)
+    screen.after_change()
+    assert f"judging your settings on {screen.level.seeds} seeds" in (screen.message or "")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DebriefScreen),
+                     "the debrief after the verdict over seeds", timeout=120)
+    return screen

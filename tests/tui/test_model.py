@@ -205,7 +205,7 @@ def test_step_event_and_claim(campaign) -> None:
     c.advance_to(0)
     before = len(c.world.trace)
     assert c.step_event() and len(c.world.trace) > before
-    assert c.claim_unbreakable().ok
+    assert c.claim_unbreakable(1).ok
     assert c.outcome().state == "lost" and c.finished
     assert c.new_outcome() is not None and c.new_outcome() is None
 

@@ -320,7 +320,7 @@ async def test_lose_by_running_out_of_time_and_by_a_wrong_claim(data_dir: Path) 
         assert isinstance(app.screen, DebriefScreen) and app.screen.debrief.state == "lost"
         await pilot.press("r")
         assert app.screen is screen and screen.controller.now == 0
-        await pilot.press("exclamation_mark", "y")
+        await pilot.press("exclamation_mark", "2", "y")
         debrief = app.screen
         assert isinstance(debrief, DebriefScreen) and debrief.debrief.state == "lost"
         assert "claim was wrong" in debrief.debrief.reason

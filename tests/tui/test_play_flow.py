@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 
 from playground.tui.screens.briefing import ShareCodeScreen
+from playground.tui.screens.claim import ClaimReasonScreen
 from playground.tui.screens.confirm import ConfirmScreen
 from playground.tui.screens.debrief import DebriefScreen
 from playground.tui.screens.params import ToolParamsScreen
@@ -70,19 +71,31 @@ async def test_a_rewound_screen_keeps_the_move_and_says_it_replays(data_dir: Pat
         assert isinstance(app.screen, PlayScreen) and links.markup_text == cut_text
 
 
-async def test_claiming_unbreakable_asks_first_and_no_keeps_playing(data_dir: Path) -> None:
+async def test_claiming_unbreakable_asks_why_then_asks_first_and_no_keeps_playing(
+        data_dir: Path) -> None:
     app = make_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, "two-faced")
         await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, ClaimReasonScreen)
+        listed = app.screen.query_one(OptionList)
+        assert [str(listed.get_option_at_index(i).prompt) for i in range(3)] == [
+            f"{n}. {text}" for n, text in enumerate(screen.level.claim_reasons, start=1)]
+        await pilot.press("escape")  # takes the claim back
+        assert app.screen is screen and screen.controller.session.claim is None
+        await pilot.press("exclamation_mark", "down", "enter")  # the second reason
         assert isinstance(app.screen, ConfirmScreen)
-        assert "cannot be taken back" in str(app.screen.query_one(Static).render())
+        question = str(app.screen.query_one(Static).render())
+        assert "cannot be taken back" in question
+        assert screen.level.claim_reasons[1] in question.replace("\n", " ")
         await pilot.press("enter")  # the focused answer is the safe one
         assert app.screen is screen and screen.controller.session.claim is None
-        await pilot.press("exclamation_mark", "escape")
+        await pilot.press("exclamation_mark", "1", "escape")
         assert app.screen is screen and not screen.controller.finished
-        await pilot.press("exclamation_mark", "y")
+        await pilot.press("exclamation_mark", "3", "y")
         assert isinstance(app.screen, DebriefScreen)
+        assert screen.controller.session.reason == 3
+        assert screen.controller.outcome().state == "lost"  # it can be broken
 
 
 async def test_leaving_mid_run_asks_first_but_not_before_anything_happened(

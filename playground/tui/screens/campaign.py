@@ -1,5 +1,5 @@
-"""The campaign map: levels grouped by the chapter's sections, in the outline's order,
-locked or open, with the stars won."""
+"""The campaign map: act I, then act II, each grouped by the chapter's sections in the
+outline's order; every level locked or open, with the stars won."""
 # ruff: noqa: RUF001  (the game draws with these symbols on purpose)
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from playground.tui.commands import PaletteCommand
 from playground.tui.navigation import OpenBriefing
 from playground.tui.screens.base import GameMixin
 from playground.tui.widgets.panels import MODE_BADGE
+
+#: The map's heading of each act.
+ACT_HEADINGS = {1: "ACT I · one move a level", 2: "ACT II · each level needs thought"}
 
 
 def stars_text(stars: int) -> str:
@@ -60,7 +63,7 @@ class CampaignScreen(GameMixin, Screen[None]):
             return []
         order = campaign.order
         playable = [campaign.get(i) for i in order]
-        return sorted(playable, key=lambda lv: (CHAPTERS.index(lv.chapter),
+        return sorted(playable, key=lambda lv: (lv.act, CHAPTERS.index(lv.chapter),
                                                 entry_index(lv.chapter, lv.section),
                                                 order.index(lv.id)))
 
@@ -77,13 +80,20 @@ class CampaignScreen(GameMixin, Screen[None]):
             return
         progress = self.game.progress
         unlocked = self.game.open_levels(campaign.order)
-        chapter = None
+        act, chapter = 0, None
         first_open = None
-        for level in self.levels():
+        levels = self.levels()
+        two_acts = len({level.act for level in levels}) > 1
+        for level in levels:
+            if level.act != act:
+                act, chapter = level.act, None
+                if two_acts:
+                    option_list.add_option(Option(f"[b reverse] {ACT_HEADINGS[act]} [/]",
+                                                  id=f"act:{act}", disabled=True))
             if level.chapter != chapter:
                 chapter = level.chapter
                 option_list.add_option(Option(f"[b $accent]{escape(chapter)}[/]",
-                                              id=f"chapter:{chapter}", disabled=True))
+                                              id=f"chapter:{act}:{chapter}", disabled=True))
             record = progress.levels.get(level.id)
             stars = record.stars if record else 0
             if level.id in unlocked:
@@ -104,14 +114,15 @@ class CampaignScreen(GameMixin, Screen[None]):
 
     def show_detail(self, level_id: str) -> None:
         campaign = self.game.campaign()
-        if campaign is None or level_id.startswith("chapter:"):
+        if campaign is None or level_id.startswith(("chapter:", "act:")):
             return
         level = campaign.get(level_id)
         record = self.game.progress.levels.get(level_id)
         unlocked = level_id in self.game.open_levels(campaign.order)
         best = (f"best {record.best_score} pts {stars_text(record.stars)}"
                 if record and record.won else "not won yet")
-        lock = "" if unlocked else f"\n[b $warning]⊘ Locked:[/] {self.game.locked_text}\n"
+        why = escape(self.game.why_locked(level))
+        lock = "" if unlocked else f"\n[b $warning]⊘ Locked:[/] {why}\n"
         self.query_one("#map-detail", Static).update(
             f"[reverse] {MODE_BADGE.get(level.mode, '')} [/] [b]{escape(level.title)}[/]\n"
             f"[dim]{escape(level.chapter)} › {escape(level.section)}[/]\n{lock}\n"
@@ -131,7 +142,8 @@ class CampaignScreen(GameMixin, Screen[None]):
         if campaign is None or level_id not in campaign.order:
             return
         if level_id not in self.game.open_levels(campaign.order):
-            self.notify(f"Locked: {self.game.locked_text}", severity="warning")
+            self.notify(f"Locked: {self.game.why_locked(campaign.get(level_id))}",
+                        severity="warning")
             return
         self.post_message(OpenBriefing(campaign.get(level_id)))
 

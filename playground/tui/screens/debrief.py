@@ -13,10 +13,12 @@ from textual.widgets import Footer, Static
 
 from playground.game import words
 from playground.game.debrief import Debrief
+from playground.game.verdict import SeedVerdict
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.screens.campaign import stars_text
 from playground.tui.widgets.panels import MODE_BADGE
+from playground.tui.widgets.seeds import SeedHistogram
 
 
 def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
@@ -63,7 +65,8 @@ def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
 
 
 class DebriefScreen(Screen[str]):
-    """After a level. Dismisses with ``retry``, ``next``, ``board`` or ``map``."""
+    """After a level. Dismisses with ``retry``, ``next``, ``board``, ``map`` or ``replay``
+    (play the first losing seed of a KEEP IT verdict over several seeds)."""
 
     CSS_PATH = str(asset("screens.tcss"))
 
@@ -73,14 +76,18 @@ class DebriefScreen(Screen[str]):
         Binding("escape,b", "choose('board')", "Back to the board"),
         Binding("m", "choose('map')", "Map"),
         Binding("c", "copy", "Copy code"),
+        Binding("p", "choose('replay')", "Replay a losing seed"),
     ]
 
     def __init__(self, debrief: Debrief, *, improved: bool = False, has_next: bool = False,
-                 ) -> None:
+                 seeds: SeedVerdict | None = None, metric: str = "", bound: str = "") -> None:
         super().__init__()
         self.debrief = debrief
         self.improved = improved
         self.has_next = has_next
+        self.seeds = seeds
+        self.metric = metric
+        self.bound = bound
 
     def compose(self) -> ComposeResult:
         keys = "[b reverse] r [/] retry  [b reverse] b [/] back to the board  "
@@ -90,12 +97,16 @@ class DebriefScreen(Screen[str]):
         with VerticalScroll(id="debrief-body"):
             yield Static(debrief_markup(self.debrief, improved=self.improved),
                          id="debrief-text")
+            if self.seeds is not None:
+                yield SeedHistogram(self.seeds, self.metric, self.bound)
             yield Static(keys, id="debrief-keys")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters and parameters[0] == "next":
             return self.has_next and self.debrief.won
+        if action == "choose" and parameters and parameters[0] == "replay":
+            return self.seeds is not None and bool(self.seeds.lost)
         return True
 
     def action_choose(self, choice: str) -> None:
@@ -112,4 +123,7 @@ class DebriefScreen(Screen[str]):
                PaletteCommand("Copy the share code", "c", self.action_copy)]
         if self.has_next and self.debrief.won:
             out.insert(1, PaletteCommand("Next level", "n", lambda: self.action_choose("next")))
+        if self.seeds is not None and self.seeds.lost:
+            out.append(PaletteCommand(f"Replay seed {self.seeds.lost[0].seed}", "p",
+                                      lambda: self.action_choose("replay")))
         return out

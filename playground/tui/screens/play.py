@@ -13,6 +13,7 @@ import functools
 import time
 from collections.abc import Callable, Mapping
 
+import attrs
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +26,8 @@ from textual.widgets import Footer
 from playground.game import words
 from playground.game.debrief import build_debrief
 from playground.game.level import Level
+from playground.game.session import Session
+from playground.game.verdict import SeedVerdict, key_metric, level_verdict, verdict_reason
 from playground.shipped import asset
 from playground.tui.cards import card_detail
 from playground.tui.commands import PaletteCommand
@@ -126,6 +129,7 @@ class PlayScreen(GameMixin, Screen[None]):
         self.pacer = FramePacer()
         self.message: str | None = None
         self.message_ok = True
+        self.seed_verdict: SeedVerdict | None = None  # the last KEEP IT verdict over seeds
         self.hint: str | None = None
         self.chosen_event: str | None = None  # the full text of a clicked event-log line
         self._timer: Timer | None = None
@@ -322,13 +326,44 @@ class PlayScreen(GameMixin, Screen[None]):
         if outcome.state == "done":
             self.notify("The sandbox run reached its end. Rewind ([) or restart (Ctrl+R).")
             return
-        improved = self.game.record_result(self.controller.session)
+        if self.level.mode == "keep" and self.level.seeds > 1:
+            self._judge_over_seeds()
+            return
+        self._show_debrief(self.controller.session, None)
+
+    def _judge_over_seeds(self) -> None:
+        """Run the player's knobs on every seed of the level in a worker (the screen stays
+        live), then show the debrief with the histogram."""
+        session = self.controller.session
+        self.say(True, f"judging your settings on {self.level.seeds} seeds…")
+
+        def judge() -> None:
+            verdict = level_verdict(self.level, session.knobs)
+            self.app.call_from_thread(self._show_debrief, session, verdict)
+
+        self.run_worker(judge, thread=True, exclusive=True, group="seeds")
+
+    def _show_debrief(self, session: Session, seeds: SeedVerdict | None) -> None:
+        if session is not self.controller.session or not self.is_attached:
+            return  # the player restarted or left while the seeds ran
         from playground.tui.screens.debrief import DebriefScreen
 
+        debrief = build_debrief(session)
+        if seeds is not None:
+            self.seed_verdict = seeds
+            self.say(True, seeds.summary())
+            if not seeds.won_all:
+                why = verdict_reason(seeds)
+                debrief = attrs.evolve(debrief, state="lost", reason=why, story=f"{why}.",
+                                       points=0, stars=0)
+        improved = self.game.record_result(session, won=debrief.won)
         has_next = self.game.next_level(self.level.id) is not None
+        metric = key_metric(self.level)
+        bound = next((words.bound(r.metric, r.min, r.max) for r in self.level.requirements
+                      if r.metric == metric), "")
         self.app.push_screen(
-            DebriefScreen(build_debrief(self.controller.session), improved=improved,
-                          has_next=has_next),
+            DebriefScreen(debrief, improved=improved, has_next=has_next, seeds=seeds,
+                          metric=metric, bound=bound),
             self._after_debrief)
 
     def _after_debrief(self, choice: str | None) -> None:
@@ -344,6 +379,16 @@ class PlayScreen(GameMixin, Screen[None]):
                 self.post_message(OpenBriefing(following, replace=True))
         elif choice == "map":
             self.app.pop_screen()
+        elif choice == "replay" and self.seed_verdict is not None and self.seed_verdict.lost:
+            self.replay_seed(self.seed_verdict.lost[0].seed)
+
+    def replay_seed(self, seed: int) -> None:
+        """Play ``seed`` of the level with the same knobs, to watch why it lost."""
+        self.controller = PlayController(self.level, seed=seed,
+                                         knobs=self.controller.session.knobs)
+        self.hint = None
+        self._begin_run()
+        self.say(True, f"seed {seed} with your settings: Enter runs it")
 
     # ------------------------------------------------------------------ time actions
     def action_toggle_play(self) -> None:
@@ -456,23 +501,33 @@ class PlayScreen(GameMixin, Screen[None]):
         self.after_change()
 
     def action_claim(self) -> None:
-        """Claim the level cannot be broken, once the player confirms: it ends the run."""
+        """Claim the level cannot be broken: pick why, then confirm (it ends the run)."""
         self.playing = False
         if self.level.mode != "break":
             self.say(False, "only a BREAK IT level can be claimed unbreakable")
             return
+        from playground.tui.screens.claim import ClaimReasonScreen
 
-        def answered(yes: bool | None) -> None:
+        reasons = self.level.claim_reasons
+
+        def answered(reason: int, yes: bool | None) -> None:
             if yes:
-                result = self.controller.claim_unbreakable()
+                result = self.controller.claim_unbreakable(reason)
                 self.message, self.message_ok = result.message, result.ok
                 self.after_change()
 
-        self.app.push_screen(ConfirmScreen(
-            "Claim that this level cannot be broken?",
-            "The run is judged to its end at once, with your moves so far. If it can be "
-            "broken within the toolbox, the level is lost. This cannot be taken back.",
-            yes="Claim it", no="Keep playing"), answered)
+        def chose(reason: int | None) -> None:
+            if reason is None:
+                self.say(True, "claim taken back")
+                return
+            self.app.push_screen(ConfirmScreen(
+                "Claim that this level cannot be broken?",
+                f"Because {reasons[reason - 1]}. The run is judged to its end at once, with "
+                f"your moves so far. If it can be broken within the toolbox, or that is not "
+                f"why, the level is lost. This cannot be taken back.",
+                yes="Claim it", no="Keep playing"), functools.partial(answered, reason))
+
+        self.app.push_screen(ClaimReasonScreen(reasons), chose)
 
     def action_restart(self) -> None:
         self.playing = False
