@@ -13,12 +13,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import Monochrome
+from textual.geometry import Size
 from textual.screen import Screen
 
 from playground import __version__
+from playground.game.roomstate import ROOM_DIR_ENV
 from playground.shipped import asset
 from playground.tui.commands import ScreenCommands
 from playground.tui.heap import settle_heap
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from playground.game.level import Level
     from playground.game.progress import Progress
     from playground.game.session import Session
+    from playground.tui.roomlink import RoomLink
 
 CSS_FILE = asset("app.tcss")
 
@@ -76,6 +80,8 @@ class PlaygroundApp(App[None]):
         self._campaign: Campaign | None = None
         self.campaign_error: str | None = None
         self._progress: Progress | None = None
+        self.room_link: RoomLink | None = None  # in a workshop room: status out, messages in
+        self._last_size: Size | None = None  # the terminal's size at the last resize event
         self._monochrome = Monochrome(enabled=False)
         # The filter Textual itself adds for NO_COLOR, switchable from the settings.
         self._filters.append(self._monochrome)
@@ -93,9 +99,14 @@ class PlaygroundApp(App[None]):
     def open_levels(self, order: Sequence[str]) -> set[str]:
         """The levels the player may open: the workshop room's (``serve --room``), or else
         the campaign's unlocked ones."""
-        from playground.game.room import open_levels
+        from playground.game.room import open_levels, section_levels
 
-        return open_levels(order, self.progress.unlocked(order), dict(os.environ))
+        opened: set[str] = set()
+        if self.room_link is not None and self.room_link.sections:
+            campaign = self.campaign()
+            if campaign is not None:
+                opened = section_levels(campaign, self.room_link.sections) & set(order)
+        return open_levels(order, self.progress.unlocked(order), dict(os.environ), opened)
 
     @property
     def locked_text(self) -> str:
@@ -166,6 +177,18 @@ class PlaygroundApp(App[None]):
             self.notify(self.progress.warning, title="Save reset", severity="warning",
                         timeout=10)
         self.call_after_refresh(settle_heap)  # after the first frame, not before it
+        if room_dir := os.environ.get(ROOM_DIR_ENV):  # served: ``playground.game.roomstate``
+            from playground.tui.roomlink import PERIOD, RoomLink
+
+            self.room_link = RoomLink(self, Path(room_dir))
+            self.set_interval(PERIOD, self.room_link.tick)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A resize to the same size is the workshop server asking for the whole screen again
+        (an instructor started watching this game): repaint every cell."""
+        if event.size == self._last_size:
+            self.refresh()
+        self._last_size = event.size
 
     def get_default_screen(self) -> Screen:
         """The title screen is the bottom of the stack (and the first frame)."""
