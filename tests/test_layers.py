@@ -5,6 +5,7 @@ the simulator must run (and be tested) headless (the layer rule in docs/architec
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,12 +24,35 @@ ORDER = ("sim", "protocols", "game", "tui", "serve")
 SHARED = frozenset({"errors", "__version__", "shipped"})
 
 
+#: A module named in a string, for ``importlib.import_module`` (``f"playground.protocols.{x}"``
+#: counts by its fixed start).
+MODULE_TEXT = re.compile(r"playground(\.\w+)+\.?")
+
+
+def _named_in_text(node: ast.AST) -> str | None:
+    """The ``playground`` module a string (or an f-string's fixed start) names, if it does
+    (``playground.levels``, the installed data, is no module of the source tree)."""
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[0]
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return None
+    match = MODULE_TEXT.fullmatch(node.value)
+    if match is None:
+        return None
+    name = match.group(0).rstrip(".")
+    part = ROOT / "playground" / name.split(".")[1]
+    return name if part.is_dir() or part.with_suffix(".py").exists() else None
+
+
 def _playground_imports(path: Path) -> set[str]:
-    """The ``playground`` modules (or names) a file imports, as full dotted names."""
+    """The ``playground`` modules (or names) a file imports, as full dotted names: import
+    statements, and module names in strings (imported later with ``importlib``)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if (named := _named_in_text(node)) is not None:
+            names.add(named)
+        elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
@@ -48,6 +72,13 @@ def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
             assert part in allowed, (f"{path.relative_to(ROOT)} imports {name}: {layer} may "
                                      f"import only {', '.join(sorted(allowed))}")
 
+
+def test_a_module_named_in_a_string_counts_as_imported(tmp_path: Path) -> None:
+    path = tmp_path / "lazy.py"
+    path.write_text('import importlib\nSCREEN = "playground.serve.web"\n'
+                    'importlib.import_module(f"playground.tui.{SCREEN}")\n'
+                    'TEXT = "playground.sim is the engine"\n')
+    assert _playground_imports(path) == {"playground.serve.web", "playground.tui"}
 
 
 def test_the_shared_leaves_import_nothing_from_playground() -> None:

@@ -30,6 +30,7 @@ from playground.sim import (
     Scenario,
     SimError,
 )
+from playground.sim.actions import PLAYER_TOOLS
 from playground.sim.network import parse_link
 
 Mode = Literal["break", "keep", "sandbox"]
@@ -190,7 +191,7 @@ class Level:
         for name, value in knobs.items():
             allowed = self.player_knobs.get(name)
             if allowed is None:
-                return name, f"knob {name!r} cannot be changed in this level"
+                return name, f"the knob {name} cannot be changed in this level"
             problem = allowed.allows(value)
             if problem:
                 return name, problem
@@ -294,7 +295,7 @@ def parse_level(text: str, path: str | Path = "<level>") -> Level:
     if mode == "keep" and not player_knobs:
         raise r.fail(("knobs",), "a keep level needs at least one knob for the player")
     if mode == "sandbox":
-        toolbox = toolbox or {name: Budget(name) for name in TOOLS if name != "command"}
+        toolbox = toolbox or {name: Budget(name) for name in PLAYER_TOOLS}
 
     par = _par(r, r.table(data, (), "par"), ticks)
 
@@ -544,18 +545,22 @@ def _toolbox(r: Reader, toolbox: dict[str, Any], nodes: tuple[str, ...]) -> dict
     out: dict[str, Budget] = {}
     for tool, table in toolbox.items():
         where = ("toolbox", tool)
-        if tool not in TOOLS or tool == "command":
-            allowed = ", ".join(sorted(t for t in TOOLS if t != "command"))
-            raise r.fail(where, f"unknown tool {tool!r} (tools: {allowed})")
+        if tool not in PLAYER_TOOLS:
+            raise r.fail(where, f"unknown tool {tool!r} (tools: {', '.join(sorted(PLAYER_TOOLS))})")
         if not isinstance(table, dict):
             raise r.fail(where, "must be a table such as { count = 1 }")
+        spec = TOOLS[tool]
         r.check_keys(table, where, BUDGET_KEYS)
+        for key in table:
+            if key not in spec.budget_keys:
+                raise r.fail((*where, key), f"{tool} has no {key} to limit "
+                                            f"(its limits: {', '.join(spec.budget_keys)})")
         count = r.get(table, where, "count", int, None, check=lambda v: None if 1 <= v <= 99
                       else "must be between 1 and 99")
         targets = tuple(r.get(table, where, "targets", list, []))
         for target in targets:
             names = [target]
-            if TOOLS[tool].target == "link":
+            if spec.target == "link":
                 try:
                     a, b, _ = parse_link(target)
                 except ValueError as exc:
@@ -566,16 +571,12 @@ def _toolbox(r: Reader, toolbox: dict[str, Any], nodes: tuple[str, ...]) -> dict
                     raise r.fail((*where, "targets"), f"unknown node {name!r}")
         strategies = tuple(r.get(table, where, "strategies", list, []))
         for strategy in strategies:
-            from playground.sim.actions import LIE_STRATEGIES
-
-            if strategy not in LIE_STRATEGIES:
+            if strategy not in spec.params["strategy"].choices:
                 raise r.fail((*where, "strategies"), f"unknown lie strategy {strategy!r}")
         settings = tuple(r.get(table, where, "settings", list, []))
-        if settings and tool != "set_link":
-            raise r.fail((*where, "settings"), "only set_link has settings to restrict")
         for setting in settings:
-            if setting not in TOOLS["set_link"].params:
-                known = ", ".join(TOOLS["set_link"].params)
+            if setting not in spec.params:
+                known = ", ".join(spec.params)
                 raise r.fail((*where, "settings"),
                              f"unknown link setting {setting!r} (settings: {known})")
         budget = Budget(

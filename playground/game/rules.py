@@ -58,38 +58,44 @@ def refusal(level: Level, action: Action, prior: Sequence[Action]) -> Refusal | 
     unknown = unknown_node(action, level.nodes)
     if unknown:
         return Refusal("groups" if action.tool == "partition" else "target", unknown)
+    tool = TOOLS[action.tool]
     used = sum(1 for a in prior if a.tool == action.tool)
     if budget.count is not None and used >= budget.count:
-        return Refusal("tool", f"no {action.tool} left: the budget was {budget.count}")
+        return Refusal("tool", f"No {tool.uses} left: this level allows {budget.count}")
     if budget.targets:
-        if TOOLS[action.tool].target == "link":
+        if tool.target == "link":
             allowed = set().union(*(_pairs(t) for t in budget.targets))
             ok = action.target != "*" and _pairs(action.target) <= allowed
         else:
             ok = action.target in budget.targets
         if not ok:
-            return Refusal("target",
-                           f"{action.tool} can only target {', '.join(budget.targets)} here")
+            return Refusal("target", f"{tool.label} works only on "
+                                     f"{', '.join(budget.targets)} in this level: pick one")
     return _within_budget(action, budget)
 
 
+def _limit(budget: Budget, key: str) -> float | None:
+    """The numeric limit a budget key sets (``max_duration``...), or ``None``."""
+    value = getattr(budget, key)
+    return value if isinstance(value, int | float) else None
+
+
 def _within_budget(action: Action, budget: Budget) -> Refusal | None:
+    tool = TOOLS[action.tool]
     params = action.kwargs
-    if budget.max_duration is not None:
-        key = {"freeze": "duration", "crash": "recover_after"}.get(action.tool)
-        if key and (key not in params or params[key] > budget.max_duration):
-            return Refusal(key if key in params else "tool",
-                           f"{action.tool} needs {key} of at most {budget.max_duration:g} ms")
-    if budget.max_delta is not None and abs(params.get("delta_ms", 0)) > budget.max_delta:
-        return Refusal("delta_ms", f"a clock step of at most ±{budget.max_delta:g} ms is allowed")
-    if budget.max_ppm is not None and abs(params.get("ppm", 0)) > budget.max_ppm:
-        return Refusal("ppm", f"a clock rate of at most ±{budget.max_ppm:g} ppm is allowed")
+    for name, param in tool.params.items():
+        limit = _limit(budget, param.bound) if param.bound else None
+        if limit is None:
+            continue
+        most = f"at most {'±' if param.signed else ''}{limit:g} {param.unit}".rstrip()
+        if name not in params:
+            return Refusal("tool", f"{tool.label}: {param.words} {most} in this level "
+                                   "(it cannot be left empty)")
+        if abs(params[name]) > limit:
+            return Refusal(name, f"{tool.label}: {param.words} {most} in this level, "
+                                 f"not {params[name]:g}")
     if budget.strategies and params.get("strategy") not in budget.strategies:
         return Refusal("strategy", f"the liar may only {', '.join(budget.strategies)} here")
-    if budget.max_hold is not None and (
-            "count" not in params or params["count"] > budget.max_hold):
-        return Refusal("count" if "count" in params else "tool",
-                       f"hold at most {budget.max_hold} messages (give count)")
     if budget.settings:
         others = sorted(set(params) - set(budget.settings))
         if others or not params:

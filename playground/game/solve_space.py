@@ -20,8 +20,7 @@ from playground.sim.actions import LIE_STRATEGIES
 from playground.sim.trace import Event
 
 # Tools that only undo an earlier move, and the move they undo.
-UNDOES = {"heal": "cut", "release": "hold", "unfreeze": "freeze", "recover": "crash",
-          "honest": "lie"}
+UNDOES = {name: tool.undoes for name, tool in TOOLS.items() if tool.undoes}
 # Values tried for a link setting when the budget does not bound it.
 LINK_SETTINGS: dict[str, tuple[float, ...]] = {
     "latency": (20, 100, 200, 1000, 5000),
@@ -77,11 +76,11 @@ def _bipartitions(nodes: tuple[str, ...]) -> list[tuple[tuple[str, ...], ...]]:
 
 def _param_grid(tool: str, budget: Budget) -> list[dict[str, Any]]:
     """Parameter settings tried for ``tool`` within ``budget``."""
-    if tool in ("freeze", "crash"):
-        key = "duration" if tool == "freeze" else "recover_after"
+    key = TOOLS[tool].ends_after
+    if key is not None:
         if budget.max_duration is None:
             timed: list[dict[str, Any]] = [{key: d} for d in (100, 500, 1000, 2000)]
-            return timed + ([{}] if tool == "crash" else [{"duration": 5000}])
+            return timed + ([{}] if tool == "crash" else [{key: 5000}])
         return [{key: d} for d in _scaled(budget.max_duration, (0.1, 0.25, 0.5, 0.8, 1.0))]
     if tool == "step_clock":
         limit = budget.max_delta if budget.max_delta is not None else 10_000

@@ -31,12 +31,32 @@ Rule = Callable[[Any], "str | None"]
 @attrs.frozen
 class Param:
     """One parameter of a tool: its accepted Python types, whether it must be given, and the
-    rule its value must follow (numbers must also be finite)."""
+    rule its value must follow (numbers must also be finite).
+
+    What a dialog shows: ``label`` (the parameter is asked for only if it has one), ``hint``
+    (always) and ``open_hint`` (when no budget bounds it), pre-filled with ``suggest``.
+    ``bound`` is the toolbox budget key that limits it (``max_duration``: at most that many
+    ms; ``strategies``: only those choices), ``signed`` that the limit holds either way (±),
+    ``unit`` what the limit counts (``ms``).
+    """
 
     types: tuple[type, ...]
     required: bool = False
     doc: str = ""
     rule: Rule | None = None
+    label: str = ""
+    hint: str = ""
+    open_hint: str = ""
+    suggest: float | None = None
+    bound: str | None = None
+    signed: bool = False
+    choices: tuple[str, ...] = ()
+    unit: str = ""
+
+    @property
+    def words(self) -> str:
+        """The label without its unit: ``pause for`` for ``pause for (ms)``."""
+        return self.label.split(" (", 1)[0]
 
 
 def _at_least(low: float) -> Rule:
@@ -71,73 +91,137 @@ def _groups(value: Any) -> str | None:
 
 @attrs.frozen
 class Tool:
-    """A tool in the catalogue: what it targets, its parameters and what it does."""
+    """A tool in the catalogue: what it targets, its parameters and what it does.
+
+    ``label`` is its short name on screen, ``uses`` its uses counted in words ("cuts");
+    ``undoes`` names the tool whose effect it ends, ``ends_after`` the parameter after which
+    the engine ends its effect itself (a freeze's ``duration``); ``settings`` that a level
+    may restrict which of its parameters the player changes.
+    """
 
     name: str
     target: TargetKind
     params: Mapping[str, Param]
     doc: str
     category: str
+    label: str
+    uses: str
+    undoes: str | None = None
+    ends_after: str | None = None
+    settings: bool = False
+
+    @property
+    def budget_keys(self) -> tuple[str, ...]:
+        """The toolbox budget keys that apply to this tool."""
+        bounds = [p.bound for p in self.params.values() if p.bound]
+        return ("count", "targets", *bounds, *(("settings",) if self.settings else ()))
+
+    @property
+    def asked(self) -> dict[str, Param]:
+        """The parameters a dialog asks for (those with a label), in order."""
+        return {name: p for name, p in self.params.items() if p.label}
 
 
 _NUM = (int, float)
 _ANY = (object,)
 
 
-def _tool(tool: str, target: TargetKind, category: str, doc: str, **params: Param) -> Tool:
-    return Tool(tool, target, params, doc, category)
+def _tool(tool: str, target: TargetKind, category: str, label: str, uses: str, doc: str,
+          undoes: str | None = None, ends_after: str | None = None, settings: bool = False,
+          **params: Param) -> Tool:
+    return Tool(tool, target, params, doc, category, label, uses, undoes, ends_after, settings)
+
+
+def _link_setting(types: tuple[type, ...], rule: Rule, label: str, hint: str = "",
+                  suggest: float | None = None) -> Param:
+    return Param(types, rule=rule, label=label, hint=hint, suggest=suggest)
+
+
+def _duration(doc: str, label: str, open_hint: str, suggest: float | None = None) -> Param:
+    """A time after which the engine ends the tool's effect, bounded by ``max_duration``."""
+    return Param(_NUM, doc=doc, rule=_above(0), label=label, open_hint=open_hint,
+                 suggest=suggest, bound="max_duration", unit="ms")
+
+
+_PPM = Param(_NUM, True, rule=_ppm, label="rate error (ppm)", suggest=200, bound="max_ppm",
+             signed=True, open_hint="200 ppm = 0.2 ms per second", unit="ppm")
 
 
 TOOLS: dict[str, Tool] = {
     t.name: t
     for t in (
-        _tool("cut", "link", "network", "Cut a link ('a->b' one way, 'a<->b' both ways)."),
-        _tool("heal", "link", "network", "Heal a cut link; target '*' heals every link."),
+        _tool("cut", "link", "network", "cut link", "cuts",
+              "Cut a link ('a->b' one way, 'a<->b' both ways)."),
+        _tool("heal", "link", "network", "heal link", "heals",
+              "Heal a cut link; target '*' heals every link.", undoes="cut"),
         _tool(
-            "partition", "cluster", "network",
+            "partition", "cluster", "network", "partition", "partitions",
             "Split the cluster: nodes talk only within a group. A node in two groups bridges "
             "them; a node in no group is isolated.",
-            groups=Param((list, tuple), True, "list of lists of node names", _groups),
+            groups=Param((list, tuple), True, "list of lists of node names", _groups,
+                         label="groups", hint="nodes in a group talk; '|' separates groups"),
         ),
         _tool(
-            "set_link", "link", "network",
+            "set_link", "link", "network", "slow/lossy", "link changes",
             "Change a link's behaviour (latency, loss, ...); target '*' changes every link.",
-            latency=Param(_NUM, rule=_at_least(0)), loss=Param(_NUM, rule=_within(0, 1)),
-            duplicate=Param(_NUM, rule=_within(0, 1)), jitter=Param(_NUM, rule=_at_least(0)),
-            service_ms=Param(_NUM, rule=_at_least(0)), queue_limit=Param((int,), rule=_at_least(0)),
+            settings=True,
+            latency=_link_setting(_NUM, _at_least(0), "latency (ms)", suggest=200),
+            loss=_link_setting(_NUM, _within(0, 1), "loss (0..1)"),
+            jitter=_link_setting(_NUM, _at_least(0), "jitter (ms)"),
+            duplicate=_link_setting(_NUM, _within(0, 1), "duplicate (0..1)"),
+            service_ms=_link_setting(_NUM, _at_least(0), "wire time per message (ms)",
+                                     "messages queue behind each other"),
+            queue_limit=_link_setting((int,), _at_least(0), "queue length (messages)",
+                                      "a full queue drops what arrives"),
         ),
-        _tool("hold", "link", "network",
+        _tool("hold", "link", "network", "hold msgs", "holds",
               "Hold messages arriving over a link (unbounded delay) until released.",
-              count=Param((int,), doc="hold only the next N messages", rule=_at_least(1))),
-        _tool("release", "link", "network", "Deliver every held message on a link now."),
-        _tool("freeze", "node", "process",
+              count=Param((int,), doc="hold only the next N messages", rule=_at_least(1),
+                          label="hold the next N messages", bound="max_hold",
+                          open_hint="empty: hold until released")),
+        _tool("release", "link", "network", "release", "releases",
+              "Deliver every held message on a link now.", undoes="hold"),
+        _tool("freeze", "node", "process", "freeze", "freezes",
               "Stop-the-world pause: nothing runs, inbox and timers pile up, clocks move on.",
-              duration=Param(_NUM, doc="unfreeze after this many ms", rule=_above(0))),
-        _tool("unfreeze", "node", "process", "End a pause."),
-        _tool("crash", "node", "process",
-              "Crash a node: it stops; volatile state is lost.",
-              recover_after=Param(_NUM, doc="restart after this many ms (crash-recover)",
-                                  rule=_above(0))),
-        _tool("recover", "node", "process",
-              "Restart a crashed node from its durable state (crash-recover)."),
-        _tool("step_clock", "node", "clock",
+              ends_after="duration",
+              duration=_duration("unfreeze after this many ms", "pause for (ms)",
+                                 "empty: until you unfreeze it", suggest=1000)),
+        _tool("unfreeze", "node", "process", "unfreeze", "unfreezes", "End a pause.",
+              undoes="freeze"),
+        _tool("crash", "node", "process", "crash", "crashes",
+              "Crash a node: it stops; volatile state is lost.", ends_after="recover_after",
+              recover_after=_duration("restart after this many ms (crash-recover)",
+                                      "restart after (ms)", "empty: it stays down (crash-stop)")),
+        _tool("recover", "node", "process", "recover", "recoveries",
+              "Restart a crashed node from its durable state (crash-recover).", undoes="crash"),
+        _tool("step_clock", "node", "clock", "step clock", "clock steps",
               "Jump the node's time-of-day clock by delta_ms (negative goes backwards).",
-              delta_ms=Param(_NUM, True)),
-        _tool("set_drift", "node", "clock", "Set the time-of-day clock's drift in ppm.",
-              ppm=Param(_NUM, True, rule=_ppm)),
-        _tool("set_rate", "node", "clock", "Set the monotonic clock's rate error in ppm.",
-              ppm=Param(_NUM, True, rule=_ppm)),
-        _tool("lie", "node", "byzantine",
+              delta_ms=Param(_NUM, True, label="step time-of-day by (ms)", suggest=-500,
+                             bound="max_delta", signed=True, hint="negative goes back",
+                             unit="ms")),
+        _tool("set_drift", "node", "clock", "clock drift", "drift changes",
+              "Set the time-of-day clock's drift in ppm.", ppm=_PPM),
+        _tool("set_rate", "node", "clock", "mono rate", "rate changes",
+              "Set the monotonic clock's rate error in ppm.", ppm=_PPM),
+        _tool("lie", "node", "byzantine", "make lie", "lies",
               "Make a node Byzantine: equivocate, forge, silent, replay or clock.",
-              strategy=Param((str,), True), field=Param((str,)), value=Param(_ANY),
-              values=Param((list, tuple), rule=_non_empty), offset_ms=Param(_NUM),
+              strategy=Param((str,), True, label="how it lies", bound="strategies",
+                             choices=LIE_STRATEGIES),
+              field=Param((str,), label="field to rewrite", hint="payload field (default: value)"),
+              value=Param(_ANY, label="forged value", hint="for forge"),
+              values=Param((list, tuple), rule=_non_empty),
+              offset_ms=Param(_NUM, label="clock lie (ms)", hint="for clock"),
               probability=Param(_NUM, rule=_within(0, 1))),
-        _tool("honest", "node", "byzantine", "Make a lying node honest again."),
-        _tool("command", "node", "workload",
+        _tool("honest", "node", "byzantine", "make honest", "honest turns",
+              "Make a lying node honest again.", undoes="lie"),
+        _tool("command", "node", "workload", "command", "commands",
               "Deliver a command to a node's program (client requests, scripted workloads).",
               name=Param((str,), True), args=Param((dict, tuple, list))),
     )
 }
+"""Every tool, by name."""
+PLAYER_TOOLS: tuple[str, ...] = tuple(name for name in TOOLS if name != "command")
+"""The tools a toolbox may give the player (``command`` belongs to a level's script)."""
 
 
 _KIND_WORDS = {int: "a whole number", float: "a number", str: "text", list: "a list",
@@ -236,11 +320,10 @@ class Action:
         for name, p in spec.params.items():
             if p.required and name not in params:
                 raise MalformedActionError(f"{tool}: missing required parameter {name!r}")
-        if tool == "lie" and params["strategy"] not in LIE_STRATEGIES:
-            raise MalformedActionError(
-                f"lie: strategy must be one of {', '.join(LIE_STRATEGIES)}, "
-                f"got {params['strategy']!r}"
-            )
+        for name, p in spec.params.items():
+            if p.choices and name in params and params[name] not in p.choices:
+                raise MalformedActionError(f"{tool}: {name} must be one of "
+                                           f"{', '.join(p.choices)}, got {_shown(params[name])}")
         frozen = tuple(sorted((k, freeze_value(v)) for k, v in params.items()))
         return cls(tick, tool, target, frozen)
 

@@ -16,7 +16,7 @@ import heapq
 import math
 import pickle
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from heapq import heappush
 from math import ceil
 from typing import Any
@@ -586,8 +586,7 @@ class World:
         data: dict[str, Any] = {"tool": tool, "target": action.target}
         for k, v in action.params:
             data[k] = v
-        handler = getattr(self, f"_tool_{tool}")
-        effect = handler(action.target, params)
+        effect = TOOL_HANDLERS[tool](self, action.target, params)
         if effect:
             data["effect"] = effect
         node = self.nodes.get(action.target) if TOOLS[tool].target == "node" else None
@@ -754,6 +753,28 @@ class World:
                 self._boot(node, "start")
             else:
                 self._run_command(node, obj[0], obj[1])
+
+
+ToolHandler = Callable[[World, str, dict[str, Any]], "str | None"]
+TOOL_HANDLERS: dict[str, ToolHandler] = {
+    "cut": World._tool_cut,
+    "heal": World._tool_heal,
+    "partition": World._tool_partition,
+    "set_link": World._tool_set_link,
+    "hold": World._tool_hold,
+    "release": World._tool_release,
+    "freeze": World._tool_freeze,
+    "unfreeze": World._tool_unfreeze,
+    "crash": World._tool_crash,
+    "recover": World._tool_recover,
+    "step_clock": World._tool_step_clock,
+    "set_drift": World._tool_set_drift,
+    "set_rate": World._tool_set_rate,
+    "lie": World._tool_lie,
+    "honest": World._tool_honest,
+    "command": World._tool_command,
+}
+"""How the engine applies each tool of :data:`~playground.sim.actions.TOOLS` (one entry each)."""
 
 
 class _Start:

@@ -14,8 +14,12 @@ from collections.abc import Iterable
 
 import attrs
 
+from playground.game import words
 from playground.game.level import Level
 from playground.game.outline import CHAPTERS, entry_index
+from playground.sim import TOOLS
+from playground.sim.actions import PLAYER_TOOLS
+from playground.tui.tools import TOOL_KEYS, TOOL_SYMBOLS
 
 GLOSSARY: dict[str, str] = {
     "partial failure": "Some parts of the system are broken in unpredictable ways while "
@@ -164,3 +168,27 @@ def codex_entries(levels: Iterable[Level], seen: set[str]) -> list[CodexEntry]:
     return sorted(entries.values(), key=lambda e: (
         CHAPTERS.index(e.chapter) if e.chapter in CHAPTERS else 99,
         entry_index(e.chapter, e.section), e.concept.lower()))
+
+
+def tools_met(levels: Iterable[Level], seen: set[str]) -> list[str]:
+    """The tools in the toolboxes of the levels met, in the table's order."""
+    met = [level for level in levels if level.id in seen and level.mode == "break"]
+    return [name for name in PLAYER_TOOLS if any(name in level.toolbox for level in met)]
+
+
+def tool_title(name: str) -> str:
+    """``❄ freeze (key f)``."""
+    return f"{TOOL_SYMBOLS[name]} {TOOLS[name].label} (key {TOOL_KEYS[name]})"
+
+
+def tool_text(name: str) -> str:
+    """What a tool does and what it asks for, from the engine's table of tools."""
+    tool = TOOLS[name]
+    lines = [words.prose(tool.doc)]
+    if tool.undoes:
+        lines.append(f"It undoes {TOOLS[tool.undoes].label}.")
+    asked = [f"  • {p.label}: {p.doc or p.hint or ', '.join(p.choices)}".rstrip(": ")
+             for p in tool.asked.values()]
+    if asked:
+        lines += ["", "It asks for", *asked]
+    return "\n".join(lines)

@@ -452,7 +452,7 @@ class PlayController:
         """Set a draft knob to its lowest or highest value (first or last choice)."""
         knob = self.level.player_knobs.get(name)
         if knob is None:
-            return Result(False, f"knob {name!r} cannot be changed here")
+            return Result(False, f"the knob {name} cannot be changed in this level")
         if knob.choices:
             return self._set_knob(knob, knob.choices[-1 if high else 0])
         end = knob.high if high else knob.low
@@ -485,7 +485,7 @@ class PlayController:
     def _parse_knob(self, name: str, text: str) -> tuple[Any, str | None]:
         knob = self.level.player_knobs.get(name)
         if knob is None:
-            return None, f"knob {name!r} cannot be changed here"
+            return None, f"the knob {name} cannot be changed in this level"
         label = knob_label(knob)
         raw = text.strip()
         if knob.choices:

@@ -18,7 +18,7 @@ from playground.errors import PlaygroundError
 from playground.game import words
 from playground.game.level import Budget
 from playground.sim import TOOLS
-from playground.sim.actions import LIE_STRATEGIES
+from playground.sim.actions import Param
 from playground.sim.network import parse_link
 
 #: tool -> key. Keys that are not tools: space . n + - [ ] { } i b l d z Z ? 1-9 escape.
@@ -59,24 +59,8 @@ TOOL_SYMBOLS: dict[str, str] = {
     "honest": "=",
 }
 
-#: Short labels for narrow screens.
-TOOL_LABELS: dict[str, str] = {
-    "cut": "cut link",
-    "heal": "heal link",
-    "partition": "partition",
-    "set_link": "slow/lossy",
-    "hold": "hold msgs",
-    "release": "release",
-    "freeze": "freeze",
-    "unfreeze": "unfreeze",
-    "crash": "crash",
-    "recover": "recover",
-    "step_clock": "step clock",
-    "set_drift": "clock drift",
-    "set_rate": "mono rate",
-    "lie": "make lie",
-    "honest": "make honest",
-}
+#: Short labels for narrow screens (from the engine's table of tools).
+TOOL_LABELS: dict[str, str] = {name: TOOLS[name].label for name in TOOL_KEYS}
 
 
 @attrs.frozen
@@ -104,71 +88,50 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-#: set_link's settings as the dialog asks for them: label, kind, help (empty fields stay as
-#: they are; a level may allow only some, see the ``settings`` budget key).
-LINK_SETTINGS: dict[str, tuple[str, str, str]] = {
-    "latency": ("latency (ms)", "number", ""),
-    "loss": ("loss (0..1)", "number", ""),
-    "jitter": ("jitter (ms)", "number", ""),
-    "duplicate": ("duplicate (0..1)", "number", ""),
-    "service_ms": ("wire time per message (ms)", "number",
-                   "messages queue behind each other"),
-    "queue_limit": ("queue length (messages)", "int", "a full queue drops what arrives"),
-}
+def _kind(param: Param) -> str:
+    """The dialog field kind a parameter needs."""
+    if param.choices:
+        return "choice"
+    if list in param.types:
+        return "groups"
+    if param.types == (int,):
+        return "int"
+    return "number" if float in param.types else "text"
+
+
+def _field(name: str, param: Param, budget: Budget, *, only: bool, selection: str | None,
+           nodes: Sequence[str]) -> Field:
+    """The dialog field for one parameter: pre-filled with the budget's limit if it sets one
+    (signed as the suggestion is), else the suggestion; required if the limit makes it so."""
+    limit = getattr(budget, param.bound) if param.bound else None
+    if isinstance(limit, int | float):
+        sign = -1 if param.suggest is not None and param.suggest < 0 else 1
+        default = _num(sign * limit)
+        most = f"at most {'±' if param.signed else ''}{_num(limit)} {param.unit}".rstrip()
+        help_text = f"{param.hint}; {most}" if param.hint else most
+        required = True
+    else:
+        default = _num(param.suggest) if param.suggest is not None and not budget.settings else ""
+        help_text = param.hint or param.open_hint
+        required = param.required or only
+    if param.choices:
+        choices = tuple(limit or ()) if isinstance(limit, tuple) and limit else param.choices
+        return Field(name, param.label, "choice", choices[0], required=True, choices=choices)
+    if _kind(param) == "groups":
+        default = default_groups(selection, nodes)
+    return Field(name, param.label, _kind(param), default, required=required, help=help_text)
 
 
 def tool_fields(tool: str, budget: Budget | None, selection: str | None,
                 nodes: Sequence[str]) -> tuple[Field, ...]:
-    """The fields to ask for before applying ``tool`` (empty: apply at once)."""
+    """The fields to ask for before applying ``tool`` (empty: apply at once). A level that
+    restricts a tool's settings asks only for those."""
     b = budget or Budget(tool)
-    if tool == "freeze":
-        default = _num(b.max_duration) if b.max_duration else "1000"
-        return (Field("duration", "pause for (ms)", "number", default,
-                      required=b.max_duration is not None,
-                      help=f"at most {_num(b.max_duration)} ms" if b.max_duration else
-                      "empty: until you unfreeze it"),)
-    if tool == "crash":
-        return (Field("recover_after", "restart after (ms)", "number",
-                      _num(b.max_duration) if b.max_duration else "",
-                      required=b.max_duration is not None,
-                      help="empty: it stays down (crash-stop)"),)
-    if tool == "step_clock":
-        step = -(b.max_delta or 500)
-        return (Field("delta_ms", "step time-of-day by (ms)", "number", _num(step),
-                      required=True,
-                      help=f"negative goes back; at most ±{_num(b.max_delta)}" if b.max_delta
-                      else "negative goes back"),)
-    if tool in ("set_drift", "set_rate"):
-        return (Field("ppm", "rate error (ppm)", "number", _num(b.max_ppm or 200),
-                      required=True,
-                      help=f"at most ±{_num(b.max_ppm)} ppm" if b.max_ppm else
-                      "200 ppm = 0.2 ms per second"),)
-    if tool == "hold":
-        return (Field("count", "hold the next N messages", "int", _num(b.max_hold),
-                      required=b.max_hold is not None,
-                      help=f"at most {b.max_hold}" if b.max_hold else
-                      "empty: hold until released"),)
-    if tool == "lie":
-        strategies = b.strategies or LIE_STRATEGIES
-        return (
-            Field("strategy", "how it lies", "choice", strategies[0], required=True,
-                  choices=tuple(strategies)),
-            Field("field", "field to rewrite", "text", "",
-                  help="payload field (default: value)"),
-            Field("value", "forged value", "text", "", help="for forge"),
-            Field("offset_ms", "clock lie (ms)", "number", "", help="for clock"),
-        )
-    if tool == "set_link":
-        names = b.settings or tuple(LINK_SETTINGS)
-        return tuple(
-            Field(name, LINK_SETTINGS[name][0], LINK_SETTINGS[name][1],
-                  "200" if name == "latency" and not b.settings else "",
-                  required=len(names) == 1, help=LINK_SETTINGS[name][2])
-            for name in names)
-    if tool == "partition":
-        return (Field("groups", "groups", "groups", default_groups(selection, nodes),
-                      required=True, help="nodes in a group talk; '|' separates groups"),)
-    return ()
+    asked = TOOLS[tool].asked
+    names = [n for n in asked if n in b.settings] if b.settings else list(asked)
+    only = TOOLS[tool].settings and len(names) == 1
+    return tuple(_field(name, asked[name], b, only=only, selection=selection,
+                        nodes=nodes) for name in names)
 
 
 #: The name of the dialog field that picks a link tool's link and direction.
@@ -216,7 +179,9 @@ def parse_fields(fields: Sequence[Field], values: Mapping[str, str]) -> dict[str
             try:
                 number = float(raw)
             except ValueError:
-                raise FieldError(f"{field.label}: {raw!r} is not a number") from None
+                example = field.default or "100"
+                raise FieldError(f"{field.label}: {raw} is not a number; type one such as "
+                                 f"{example}") from None
             if field.kind == "int" or number.is_integer():
                 if field.kind == "int" and not number.is_integer():
                     raise FieldError(f"{field.label}: must be a whole number")

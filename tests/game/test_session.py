@@ -46,10 +46,11 @@ def test_score_and_stars_against_par() -> None:
 
 @pytest.mark.parametrize(("action", "reason"), [
     (Action.make(10, "crash", "a"), "no crash in this level's toolbox"),
-    (Action.make(10, "cut", "b->c"), "can only target a->b"),
-    (Action.make(10, "cut", "a<->b"), "can only target a->b"),
-    (Action.make(10, "freeze", "a"), "needs duration of at most 100"),
-    (Action.make(10, "freeze", "a", duration=500), "needs duration of at most 100"),
+    (Action.make(10, "cut", "b->c"), "cut link works only on a->b in this level: pick one"),
+    (Action.make(10, "cut", "a<->b"), "works only on a->b"),
+    (Action.make(10, "freeze", "a"), "freeze: pause for at most 100 ms in this level (it cannot"),
+    (Action.make(10, "freeze", "a", duration=500),
+     "freeze: pause for at most 100 ms in this level, not 500"),
     (Action.make(10, "lie", "a", strategy="silent"), "may only equivocate, forge"),
     (Action.make(900, "lie", "a", strategy="forge"), "ends at tick 500"),
     (Action.make(10, "set_link", "a->b", latency=900), "may only change service_ms here (not "
@@ -69,7 +70,8 @@ def test_budgets_run_out_and_forking_gives_them_back() -> None:
     session.advance(200)
     session.act(Action.make(201, "lie", "a", strategy="forge"))
     assert session.remaining("lie") == 0
-    assert "no lie left" in session.why_not(Action.make(300, "lie", "b", strategy="forge"))
+    refused = session.why_not(Action.make(300, "lie", "b", strategy="forge"))
+    assert refused == "No lies left: this level allows 1"
     # acting in the past forks: the later lie is discarded and its budget comes back
     session.act(Action.make(60, "lie", "a", strategy="equivocate", values=["x", "y"]))
     assert session.remaining("lie") == 0

@@ -8,7 +8,7 @@ from playground.game.campaign import load_campaign
 from playground.game.debrief import build_debrief, describe_event, render_template
 from playground.sim.trace import Event
 from playground.tui.cards import card_lines
-from playground.tui.codex import codex_entries, explain
+from playground.tui.codex import codex_entries, explain, tool_text, tools_met
 from playground.tui.controller import PlayController
 from playground.tui.diagram import DiagramModel, Geometry, default_scale
 from playground.tui.model import History, link_views, meters, node_views
@@ -163,7 +163,7 @@ def test_controller_refusals_say_why(campaign) -> None:
     c.select("n3")
     assert c.apply("lie").ok
     refused = c.apply("lie")
-    assert not refused.ok and "no lie left" in refused.message
+    assert not refused.ok and "No lies left: this level allows 1" in refused.message
     keep = PlayController(campaign.get("keep-it"))
     assert "KEEP IT" in keep.apply("cut").message
     pause = PlayController(campaign.get("lease-pause"))
@@ -231,8 +231,9 @@ def test_tool_fields_defaults_come_from_the_budget(campaign) -> None:
     (groups,) = tool_fields("partition", None, "n2", ("n1", "n2", "n3"))
     assert groups.default == "n2 | n1 n3"
     assert parse_fields((groups,), {"groups": "n1 n2 | n3"}) == {"groups": [["n1", "n2"], ["n3"]]}
-    with pytest.raises(FieldError):
+    with pytest.raises(FieldError) as typo:
         parse_fields((field,), {"duration": "soon"})
+    assert str(typo.value) == "pause for (ms): soon is not a number; type one such as 1500"
     with pytest.raises(FieldError):
         parse_fields((field,), {"duration": ""})
 
@@ -274,6 +275,15 @@ def test_codex_explains_known_concepts_and_falls_back(campaign) -> None:
     known = [e for e in entries if e.known]
     assert {e.concept for e in known} == {"network partition", "split brain", "lease"}
     assert all(e.text for e in entries)
+
+
+def test_codex_explains_the_tools_met_from_the_table_of_tools(campaign) -> None:
+    assert tools_met(campaign.levels, set()) == []
+    assert tools_met(campaign.levels, {"first-cut"}) == ["cut", "heal", "partition"]
+    freeze = tool_text("freeze")
+    assert freeze.startswith("Stop-the-world pause") and "pause for (ms): unfreeze after" in freeze
+    assert "It undoes freeze." in tool_text("unfreeze")
+    assert "how it lies: equivocate, forge, silent, replay, clock" in tool_text("lie")
 
 
 def test_typed_knob_values_are_checked_against_range_and_step_in_words(campaign) -> None:

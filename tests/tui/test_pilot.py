@@ -176,7 +176,7 @@ async def test_refusals_are_explained_in_the_toolbox(data_dir: Path) -> None:
         assert screen.message_ok
         await pilot.press("y")  # budget spent: refused without a dialog
         assert isinstance(app.screen, PlayScreen)
-        assert "no lie left" in screen.message
+        assert "No lies left: this level allows 1" in screen.message
         await pilot.press("escape")
         screen = await start(pilot, "lease-pause")
         await pilot.press("3", "f")

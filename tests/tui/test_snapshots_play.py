@@ -14,6 +14,7 @@ from tests.tui.conftest import make_app
 from tests.tui.test_snapshots import SIZES, jumps, opening
 
 #: Every tool that asks for something before it acts: (tool, keys that open its dialog).
+#: (cut, heal, release, unfreeze, recover and honest ask nothing: they act on the selection.)
 DIALOGS = {
     "freeze": ["2", "f"],
     "crash": ["2", "x"],
@@ -24,6 +25,7 @@ DIALOGS = {
     "hold": ["2", "l", "o"],
     "set_link": ["2", "l", "w", "tab", "tab"],
     "partition": ["2", "p"],
+    "freeze-not-a-number": ["2", "f", "ctrl+u", "a", "b", "c", "enter"],  # the refusal
 }
 
 

@@ -15,7 +15,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from playground.shipped import asset
-from playground.tui.codex import CodexEntry, codex_entries
+from playground.tui.codex import CodexEntry, codex_entries, tool_text, tool_title, tools_met
 from playground.tui.commands import PaletteCommand
 from playground.tui.screens.base import GameMixin
 
@@ -66,6 +66,14 @@ class CodexScreen(GameMixin, Screen[None]):
                     f"[b]{escape(spec.title)}[/]\n[dim]{escape(spec.source)}[/]\n\n"
                     f"{escape(spec.summary)}\n\n[b]It promises[/]\n{checks}")
                 option_list.add_option(Option(f"  {escape(spec.title)}", id=f"protocol:{name}"))
+        tools = tools_met(levels, seen)
+        if tools:
+            option_list.add_option(Option("[b $accent]Tools[/]", disabled=True))
+            for name in tools:
+                self.protocols[f"tool:{name}"] = (f"[b]{escape(tool_title(name))}[/]\n\n"
+                                                  f"{escape(tool_text(name))}")
+                option_list.add_option(Option(f"  {escape(tool_title(name))}",
+                                              id=f"tool:{name}"))
         if hidden:
             option_list.add_option(Option(f"[dim]{hidden} more to meet…[/]", disabled=True))
         detail = self.query_one("#codex-detail", Static)
