@@ -69,8 +69,8 @@ class Session:
     @classmethod
     def from_attempt(cls, level: Level, attempt: Attempt, **kw: Any) -> Session:
         if attempt.level != level.id:
-            raise Refused(f"this share code is for the level {attempt.level}, not {level.id}: "
-                          "open that level to replay it")
+            raise Refused(f"these moves are for the level {attempt.level}, not {level.id}: "
+                          "open that level to replay them")
         return cls(level, attempt.seed, attempt.knobs, attempt.actions, attempt.claim,
                    attempt.reason, **kw)
 
