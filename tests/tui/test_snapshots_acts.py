@@ -33,8 +33,13 @@ def judged(timeout_ms: int):
 
     async def run_before(pilot) -> None:
         await judged_over_seeds(pilot, "timeout-ii", timeout_ms=timeout_ms)
-        pilot.app.screen.query_one("#debrief-body").scroll_end(animate=False)
-        await pilot.pause()
+        body = pilot.app.screen.query_one("#debrief-body")
+        histogram = pilot.app.screen.query_one("#seed-histogram")
+        for _ in range(100):  # until the histogram is laid out and the body scrolled to its end
+            body.scroll_end(animate=False)
+            await pilot.pause()
+            if histogram.region.height and body.scroll_y == body.max_scroll_y:
+                break
 
     return run_before
 
