@@ -40,6 +40,7 @@ from playground.tui.model import (
     meters,
     node_views,
 )
+from playground.tui.navigation import OpenBriefing
 from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
 from playground.tui.screens.confirm import ConfirmScreen
@@ -343,7 +344,7 @@ class PlayScreen(GameMixin, Screen[None]):
         elif choice == "next":
             following = self.game.next_level(self.level.id)
             if following is not None:
-                self.game.open_briefing(following, replace=True)
+                self.post_message(OpenBriefing(following, replace=True))
         elif choice == "map":
             self.app.pop_screen()
 
