@@ -167,6 +167,7 @@ class DiagramModel:
             if dst is not None:
                 self.sends[data["id"]] = (lane, event.tick, dst)
         elif kind == "deliver" and lane is not None:
+            self.sends.pop(data.get("id"), None)  # delivered: no drop or hold can follow
             src = self.lane.get(data.get("src"))
             if src is not None:
                 self._message(src, int(data.get("sent", event.tick)), lane, event.tick, 1.0,

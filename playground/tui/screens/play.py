@@ -260,9 +260,12 @@ class PlayScreen(GameMixin, Screen[None]):
         self.query_one(LinksPanel).refresh_links(
             link_views(world), link_count(world), link_sel,
             describe_link(world, link_sel) if link_sel else None, most)
-        self.query_one(SpaceTime).sync(world.trace, world.now, node_sel or c.selected_node())
+        diagram = self.query_one(SpaceTime)
+        diagram.paging = self.playing
+        diagram.sync(world.trace, world.now, node_sel or c.selected_node())
         log = self.query_one(EventLog)
         if log.display:
+            log.paging = self.playing
             log.sync(world.trace)
         side_width = self.query_one("#side").size.width or 34
         self.query_one(GoalPanel).refresh_goal(

@@ -1,4 +1,7 @@
-"""The cluster grid: a card per node, drawn with the Line API from cached strips."""
+"""The cluster grid: a card per node, drawn with the Line API from cached strips.
+
+A card line that reads the same as before is the same strip, so a new frame repaints only
+the lines that changed (mostly the clocks), not the grid."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import attrs
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -121,7 +124,10 @@ class ClusterGrid(Widget, can_focus=True):
         self._styles = ClassStyles(self, "cluster")
         # Cards of the nodes as they are now (and selected or not): old clock readings go.
         self._cards: LRUCache[tuple, list[Strip]] = LRUCache(4 * max(8, len(self.nodes)))
+        # strips by the runs they draw: an unchanged line of a changed card is the same strip
+        self._lines: LRUCache[tuple, Strip] = LRUCache(16 * max(8, len(self.nodes)))
         self._plan_cache: tuple[tuple[int, int], Plan] | None = None
+        self._drawn: dict[int, tuple[Strip, ...]] = {}  # the card pieces on each line now
 
     # data in -------------------------------------------------------------------------
     def update_views(self, views: Sequence[NodeView], selection: str | None) -> None:
@@ -130,7 +136,15 @@ class ClusterGrid(Widget, can_focus=True):
         if new != self.views or selection != self.selection:
             self.views = new
             self.selection = selection
-            self.refresh()
+            if not self._drawn:
+                self.refresh()
+                return
+            width, height = self.size
+            plan, linked = self.plan(width), self._linked()
+            changed = [Region(0, y, width, 1) for y in range(height)
+                       if self._pieces(y, plan, linked) != self._drawn.get(y)]
+            if changed:
+                self.refresh(*changed)
 
     def set_max_height(self, lines: int) -> None:
         if lines != self.max_height:
@@ -154,6 +168,8 @@ class ClusterGrid(Widget, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._cards.clear()
+        self._lines.clear()
+        self._drawn.clear()
 
     # painting ------------------------------------------------------------------------
     def _linked(self) -> set[str]:
@@ -177,7 +193,7 @@ class ClusterGrid(Widget, can_focus=True):
             else:
                 lines = card_lines(view, plan.card_width, compact=plan.compact,
                                    selected=selected, linked=linked, height=plan.card_height)
-                strips = [runs_to_strip(line, self._styles, plan.card_width) for line in lines]
+                strips = [self._strip(line, plan.card_width) for line in lines]
             self._cards[key] = strips
         return strips
 
@@ -189,14 +205,26 @@ class ClusterGrid(Widget, can_focus=True):
         strips = self._card(node, plan, node in self._linked())
         return any(MORE in strip.text for strip in strips)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        plan = self.plan(width)
+    def _strip(self, runs: list[tuple[str, str]], width: int) -> Strip:
+        key = (tuple(runs), width)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = runs_to_strip(runs, self._styles, width)
+        return strip
+
+    def _pieces(self, y: int, plan: Plan, linked: set[str]) -> tuple[Strip, ...]:
+        """The card lines side by side on line ``y`` (none below the last row)."""
         row_index, line = divmod(y, plan.card_height)
         if row_index >= len(plan.rows):
+            return ()
+        return tuple(self._card(node, plan, node in linked)[line]
+                     for node in plan.rows[row_index])
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        pieces = self._drawn[y] = self._pieces(y, self.plan(width), self._linked())
+        if not pieces:
             return Strip.blank(width, self._styles(""))
-        linked = self._linked()
-        pieces = [self._card(node, plan, node in linked)[line] for node in plan.rows[row_index]]
         return Strip.join(pieces).adjust_cell_length(width, self._styles(""))
 
     # input ---------------------------------------------------------------------------

@@ -45,6 +45,8 @@ class EventLog(ScrollView):
         self.cursor = EventCursor()
         self.lines: list[Event] = []
         self.follow = True
+        #: Time is running: move a page at a time, as the space-time diagram does.
+        self.paging = False
         self._styles = ClassStyles(self, "log")
         self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(MIN_CACHED_LINES)
         self._generation = 0
@@ -58,12 +60,29 @@ class EventLog(ScrollView):
             e.kind == "state" and QUIET_BELIEFS.issuperset(e.data))]
         if not added and not reset:
             return
+        first_new = 0 if reset else len(self.lines)
         self.lines.extend(added)
-        set_virtual_height(self, len(self.lines))
+        scroll_y = int(self.scroll_offset.y)
+        top = self._follow_top()
+        set_virtual_height(self, max(len(self.lines), top + self.size.height))
         if self.follow:
-            self.scroll_to(y=max(0, len(self.lines) - self.size.height), animate=False,
-                           immediate=True)
-        self.refresh()
+            self.scroll_to(y=top, animate=False, immediate=True)
+        if reset or int(self.scroll_offset.y) != scroll_y:
+            self.refresh()  # the whole view moved
+        else:  # only the new lines, if they are in view
+            self.refresh_lines(first_new, len(self.lines) - first_new)
+
+    def _follow_top(self) -> int:
+        """The first line shown while following: the newest event on the last line, or, while
+        :attr:`paging`, the lines in view until new ones run off the bottom, then a jump that
+        puts the newest a third of the way down (the view moves once a page, not a line)."""
+        bottom = max(0, len(self.lines) - self.size.height)
+        if not self.paging or not self.follow:
+            return bottom
+        top = int(self.scroll_offset.y)
+        if len(self.lines) <= top + self.size.height:
+            return top
+        return max(bottom, len(self.lines) - 1 - self.size.height // 3)
 
     class EventChosen(Message):
         """The player clicked an event: ``text`` is its full description."""

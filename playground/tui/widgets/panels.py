@@ -247,7 +247,8 @@ class DetailLine(TextPanel):
     WRAPS = True
 
     def show_detail(self, text: str | None) -> None:
-        self.display = bool(text)
+        if self.display != bool(text):  # setting it, even unchanged, repaints the line
+            self.display = bool(text)
         self.show(escape(text) if text else "")
 
 

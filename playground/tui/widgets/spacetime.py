@@ -3,7 +3,8 @@
 Line 0 is a fixed header with the lane names; below it, row ``scroll_y + y - 1`` of the
 diagram. Strips are cached by ``(row, version, width, generation)``: rows already drawn cost
 nothing until a message reaching back into them changes their version. The view follows the
-newest row unless the player scrolled up.
+newest row unless the player scrolled up. A frame that does not scroll repaints only the lines
+whose key changed (the row of "now", rows a new message reaches back into), not the view.
 """
 
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -68,10 +69,14 @@ class SpaceTime(ScrollView, can_focus=True):
         self.now_row = 0
         self.selection: str | None = None
         self.follow = True
+        #: Time is running: move the view a page at a time (every line shifts when it scrolls,
+        #: so a frame that scrolls repaints the whole view); paused, "now" is the last line.
+        self.paging = False
         self._styles = ClassStyles(self, "diagram")
         self._cache: LRUCache[tuple, Strip] = LRUCache(MIN_CACHED_LINES)
         self._trace: Trace | None = None
         self._now = 0
+        self._drawn: dict[int, tuple] = {}  # what each line of the view shows now
 
     # data in -------------------------------------------------------------------------
     def sync(self, trace: Trace, now: int, selection: str | None) -> None:
@@ -82,18 +87,48 @@ class SpaceTime(ScrollView, can_focus=True):
         self.selection = selection
         if rebuilt:
             self._cache.clear()
+        scroll_y = int(self.scroll_offset.y)
         self._place(now)
-        # Rows already drawn are cached by version: a refresh only re-renders what changed.
-        self.refresh()
+        if rebuilt or int(self.scroll_offset.y) != scroll_y:
+            self.refresh()  # the whole view moved
+            return
+        width, height = self.size
+        changed = [Region(0, y, width, 1) for y in range(height)
+                   if self._drawn.get(y) != self._line_key(y, width, scroll_y)]
+        if changed:
+            self.refresh(*changed)
+
+    def _line_key(self, y: int, width: int, scroll_y: int) -> tuple:
+        """What line ``y`` of the view shows: equal keys, equal strips."""
+        if y == 0:
+            return ("header", self.selection, self.model.scale, width, self.model.generation)
+        row = scroll_y + y - 1
+        if row > self.now_row or row < 0:
+            return ("blank", width)
+        return (row, self.model.version(row), width, self.model.generation)
 
     def _place(self, now: int) -> None:
         now_row = self.model.row_of(now)
-        if now_row != self.now_row or self.virtual_size.height != now_row + 2:
+        top = self._follow_top(now_row)
+        height = max(now_row + 2, top + self.size.height)
+        if now_row != self.now_row or self.virtual_size.height != height:
             self.now_row = now_row
-            set_virtual_height(self, now_row + 2)
+            set_virtual_height(self, height)
         if self.follow:
-            self.scroll_to(y=max(0, now_row + 2 - self.size.height), animate=False,
-                           immediate=True)
+            self.scroll_to(y=top, animate=False, immediate=True)
+
+    def _follow_top(self, now_row: int) -> int:
+        """The first row shown while following: "now" on the last line, or, while
+        :attr:`paging`, the rows already in view until "now" runs off the bottom, then a
+        jump that puts it a third of the way down (the view moves once a page, not a row)."""
+        bottom = max(0, now_row + 2 - self.size.height)
+        if not self.paging or not self.follow:
+            return bottom
+        rows = max(1, self.size.height - 1)
+        top = int(self.scroll_offset.y)
+        if top <= now_row < top + rows:
+            return top
+        return max(bottom, now_row - rows // 3)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -108,18 +143,17 @@ class SpaceTime(ScrollView, can_focus=True):
     # painting ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        key = self._drawn[y] = self._line_key(y, width, int(self.scroll_offset.y))
         # the lanes and notes stop short of the scrollbar, so a cut note's "…" shows
         geometry = Geometry.of(self.scrollable_content_region.width, len(self.model.nodes))
         if y == 0:
             return runs_to_strip(self.model.header(geometry, self.selection), self._styles,
                                  width)
-        row = int(self.scroll_offset.y) + y - 1
-        if row > self.now_row or row < 0:
+        if key[0] == "blank":
             return Strip.blank(width, self._styles(""))
-        key = (row, self.model.version(row), width, self.model.generation)
         strip = self._cache.get(key)
         if strip is None:
-            strip = runs_to_strip(self.model.render_row(row, geometry), self._styles, width)
+            strip = runs_to_strip(self.model.render_row(key[0], geometry), self._styles, width)
             self._cache[key] = strip
         return strip
 
