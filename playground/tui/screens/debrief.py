@@ -17,6 +17,7 @@ from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.screens.campaign import stars_text
 from playground.tui.widgets.panels import MODE_BADGE
+from playground.tui.widgets.solver_comparison import SolverComparison
 
 
 def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
@@ -90,6 +91,8 @@ class DebriefScreen(Screen[str]):
         with VerticalScroll(id="debrief-body"):
             yield Static(debrief_markup(self.debrief, improved=self.improved),
                          id="debrief-text")
+            if self.debrief.versus_solver:
+                yield SolverComparison(self.debrief.versus_solver)
             yield Static(keys, id="debrief-keys")
         yield Footer()
 
