@@ -44,7 +44,8 @@ def test_every_outline_entry_has_a_level_and_both_modes_are_well_represented() -
 
 
 def test_the_campaign_follows_the_outline_order() -> None:
-    positions = [ENTRIES.index((lv.chapter, lv.section)) for lv in CAMPAIGN.levels
+    """Act I follows the outline, then act II follows it again."""
+    positions = [(lv.act, ENTRIES.index((lv.chapter, lv.section))) for lv in CAMPAIGN.levels
                  if lv.mode != "sandbox"]
     assert positions == sorted(positions)
 

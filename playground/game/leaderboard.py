@@ -253,6 +253,16 @@ class Leaderboard:
                 return []
             return [r[0] for r in conn.execute("SELECT DISTINCT level FROM best ORDER BY 1")]
 
+    def scores_by_level(self) -> dict[str, list[int]]:
+        """Every player's best score of each level, lowest first, by level id."""
+        scores: dict[str, list[int]] = {}
+        with self._reading() as conn:
+            if conn is None:
+                return scores
+            for level, score in conn.execute("SELECT level, score FROM best ORDER BY 1, 2"):
+                scores.setdefault(level, []).append(int(score))
+        return scores
+
     def entries(self, player: str | None = None) -> list[Row]:
         """Every best run (of one player, or of everyone), by player then level."""
         sql = "SELECT player, score, stars, 1, level, share_code, updated FROM best"

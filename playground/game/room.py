@@ -15,7 +15,7 @@ so a game process never reads the instructor's file itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from pathlib import Path
 
 import attrs
@@ -86,10 +86,31 @@ def load_room(path: Path, campaign: Campaign) -> Room:
 
 
 def open_levels(order: Sequence[str], unlocked: set[str],
-                environ: dict[str, str] | None) -> set[str]:
+                environ: dict[str, str] | None, opened: Set[str] = frozenset()) -> set[str]:
     """The levels a player may open: the room's (from the game's environment) or, without a
-    room, those the campaign has unlocked."""
+    room, those the campaign has unlocked; and either way the levels the instructor has
+    ``opened`` since."""
     value = (environ or {}).get(OPEN_ENV)
     if value is None:
-        return unlocked
-    return {level_id for level_id in value.split(",") if level_id in order}
+        return unlocked | set(opened)
+    return {level_id for level_id in value.split(",") if level_id in order} | opened
+
+
+def section_levels(campaign: Campaign, sections: Sequence[str]) -> set[str]:
+    """The campaign's levels in these chapter sections."""
+    wanted = set(sections)
+    return {i for i in campaign.order if campaign.get(i).chapter in wanted}
+
+
+def next_section(campaign: Campaign, room_levels: Set[str] | None,
+                 opened: Sequence[str]) -> str | None:
+    """The first chapter section (in the book's order) that the room has not opened whole:
+    what "open the next section" opens. ``room_levels``: the room file's open levels (None:
+    the campaign's order, where only the instructor's sections count as opened)."""
+    for section, _ in OUTLINE:
+        levels = section_levels(campaign, [section])
+        if not levels or section in opened:
+            continue
+        if room_levels is None or not levels <= room_levels:
+            return section
+    return None

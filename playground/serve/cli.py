@@ -66,6 +66,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _period(text: str) -> float:
+    """An argparse type: a refresh period, 0.5 to 3600 seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text}") from None
+    if not 0.5 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be 0.5 to 3600 seconds, not {text}")
+    return value
+
+
 def _memory(text: str) -> int:
     value = _int(text)
     if value != 0 and value < 64:
@@ -140,6 +151,12 @@ def add_parsers(subparsers: Any) -> None:
                      help="let in whoever knows the workshop password on line 1 of FILE")
     ssh.add_argument("--open", action="store_true",
                      help="let anyone in without a key or password (says so loudly)")
+    ssh.add_argument("--instructor-password-file", metavar="FILE",
+                     help="let the instructor (user name 'instructor') into the room view "
+                          "with the password on line 1 of FILE (not the workshop password)")
+    ssh.add_argument("--instructor-keys", metavar="FILE",
+                     help="let the instructor into the room view with the public keys in "
+                          "FILE (OpenSSH format; re-read when it changes)")
     ssh.set_defaults(_serve_parser=ssh)
 
     web = modes.add_parser("web", help="serve the game in the browser (textual-serve)",
@@ -160,6 +177,11 @@ def add_parsers(subparsers: Any) -> None:
     board.add_argument("--level", metavar="ID", help="one level's best runs (with share codes)")
     board.add_argument("--limit", type=_count, default=20, metavar="N",
                        help="rows to show (default 20; 0: all)")
+    board.add_argument("--watch", action="store_true",
+                       help="full screen for a projector: the top players in large type and "
+                            "each level's score histogram, refreshed as wins come in (q quits)")
+    board.add_argument("--every", type=_period, default=2.0, metavar="S",
+                       help="with --watch: seconds between refreshes (default 2)")
     source = board.add_mutually_exclusive_group()
     source.add_argument("--data-dir", metavar="DIR", help="the server's data dir")
     source.add_argument("--db", metavar="FILE", help="the leaderboard file itself")
@@ -270,8 +292,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         keys = Path(args.authorized_keys).expanduser() if args.authorized_keys else None
-        return ssh.run(config, ssh.SSHAuth(authorized_keys=keys, password=password,
-                                           open=args.open))
+        return ssh.run(config, _ssh_auth(args, ssh.SSHAuth, keys, password))
     try:
         from playground.serve import web
     except ImportError as exc:  # pragma: no cover
@@ -283,6 +304,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
                      "(or --open to allow anyone)")
     return web.run(config, web.WebAuth(password=password, open=args.open),
                    public_url=args.public_url)
+
+
+def _ssh_auth(args: argparse.Namespace, auth: Any, keys: Path | None,
+              password: bytes | None) -> Any:
+    """The SSH server's :class:`~playground.serve.ssh.SSHAuth`, with the instructor's own way
+    in (which must differ from the players')."""
+    from playground.serve.common import ConfigError, load_password
+
+    teacher = (load_password(args.instructor_password_file)
+               if args.instructor_password_file else None)
+    if teacher is not None and teacher == password:
+        raise ConfigError(f"{args.instructor_password_file}: the instructor password is the "
+                          "workshop password: every player could open the room view")
+    teacher_keys = Path(args.instructor_keys).expanduser() if args.instructor_keys else None
+    return auth(authorized_keys=keys, password=password, open=args.open,
+                instructor_keys=teacher_keys, instructor_password=teacher)
 
 
 def _check_level_id(level_id: str) -> None:
@@ -299,6 +336,8 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     from playground.game.leaderboard import DB_NAME, Leaderboard
 
     path = Path(args.db).expanduser() if args.db else _data_dir(args.data_dir) / DB_NAME
+    if args.watch:
+        return _watch(args, path)
     board = Leaderboard(path)
     limit = args.limit or None
     try:
@@ -333,6 +372,20 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
             stars = "*" * r.stars + "." * max(0, 3 - r.stars)
             print(f"{r.rank:>3}  {r.player:<{width}}  {stars:<5}  {r.score:>7}  "
                   f"{r.share_code}")
+    return 0
+
+
+def _watch(args: argparse.Namespace, path: Path) -> int:
+    from playground.serve.common import ConfigError
+
+    if args.json or args.level is not None:
+        raise ConfigError(f"--watch shows every level on one screen: drop "
+                          f"{'--json' if args.json else '--level'}")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a leaderboard file")
+    from playground.tui.projector import ProjectorApp
+
+    ProjectorApp(path, every=args.every).run()
     return 0
 
 

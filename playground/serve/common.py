@@ -25,6 +25,7 @@ import attrs
 from playground.errors import PlaygroundError
 from playground.game.leaderboard import DB_NAME, LEADERBOARD_ENV, PLAYER_ENV, Leaderboard
 from playground.game.progress import PLAYER_NAME
+from playground.game.roomstate import ROOM_DIR_ENV
 from playground.game.storage import DATA_DIR_ENV, atomic_write_text
 from playground.tui.pacing import BUDGET_ENV, BUDGET_FILE_ENV
 
@@ -113,6 +114,11 @@ class ServeConfig:
     def lock_dir(self) -> Path:
         return self.data_dir / "sessions"
 
+    @property
+    def room_dir(self) -> Path:
+        """Where games and the server swap status and messages (:mod:`..game.roomstate`)."""
+        return self.data_dir / "room"
+
     def game_argv(self, player: str) -> list[str]:
         if self.game_command:
             return list(self.game_command)
@@ -142,6 +148,7 @@ class ServeConfig:
             LEADERBOARD_ENV: str(self.leaderboard_path),
             PLAYER_ENV: player,
             SERVED_ENV: served,
+            ROOM_DIR_ENV: str(self.room_dir),
         }
         if self.frame_budget is None:
             env[BUDGET_FILE_ENV] = str(self.budget_path)
@@ -222,7 +229,7 @@ class Sessions:
                     f"({address}). Close one, or ask the instructor to raise --per-address.")
         fd = self._lock(player)
         if fd is None:
-            return (f"{player!r} is already playing in another session. Close that one first, "
+            return (f"{player} is already playing in another session. Close that one first, "
                     "or connect with another name.")
         self.by_address[address] = self.by_address.get(address, 0) + 1
         self.tickets.add(fd)

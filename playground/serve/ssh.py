@@ -46,6 +46,7 @@ from playground.serve.common import (
     serve_until_signalled,
     valid_player,
 )
+from playground.serve.instructor import INSTRUCTOR_NAME, InstructorSession, room_desk
 
 HOST_KEY_NAME = "ssh_host_ed25519_key"
 # Undo what a killed full-screen app leaves behind in the player's terminal: alternate screen,
@@ -68,16 +69,31 @@ class SSHAuth:
     authorized_keys: Path | None = None
     password: bytes | None = None  # sha256 of the workshop password
     open: bool = False
+    #: the instructor's own way in (user name ``instructor``): keys and/or a password
+    instructor_keys: Path | None = None
+    instructor_password: bytes | None = None
+
+    @property
+    def has_instructor(self) -> bool:
+        return self.instructor_keys is not None or self.instructor_password is not None
 
     def describe(self) -> str:
         if self.open:
             return "OPEN: anyone who reaches the port, under any valid name"
-        parts = []
-        if self.authorized_keys is not None:
-            parts.append(f"public keys in {self.authorized_keys}")
-        if self.password is not None:
-            parts.append("the workshop password")
-        return " or ".join(parts)
+        return _ways_in(self.authorized_keys, self.password, "workshop")
+
+    def describe_instructor(self) -> str:
+        return _ways_in(self.instructor_keys, self.instructor_password, "instructor")
+
+
+def _ways_in(keys: Path | None, password: bytes | None, whose: str) -> str:
+    """``public keys in FILE or the workshop password``."""
+    parts = []
+    if keys is not None:
+        parts.append(f"public keys in {keys}")
+    if password is not None:
+        parts.append(f"the {whose} password")
+    return " or ".join(parts)
 
 
 def load_host_key(data_dir: Path) -> tuple[asyncssh.SSHKey, Path, bool]:
@@ -182,6 +198,8 @@ class GameSession(asyncssh.SSHServerSession):
         self.lost = False
         self.ending = False
         self.bytes_out = 0
+        #: who else sees this game as it is drawn (an instructor's live view)
+        self.watchers: set[Callable[[bytes], None]] = set()
 
     # -- channel setup ------------------------------------------------------------------
 
@@ -288,6 +306,8 @@ class GameSession(asyncssh.SSHServerSession):
         server.spawn_task(self._watch(child), f"watch {self.player}")
 
     def _on_output(self, data: bytes) -> None:
+        for watcher in list(self.watchers):
+            watcher(data)
         if not data:
             self.output_done.set()
             return
@@ -376,6 +396,7 @@ class _Connection(asyncssh.SSHServer):
         self.bad_name = False
         self.failures = 0
         self.counted = False
+        self.instructor = False  # logging in as the instructor (checked by their keys)
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -407,6 +428,15 @@ class _Connection(asyncssh.SSHServer):
                                        f"ssh -p {self.server.port} ada@<host>\r\n")
             self.server.log(f"refused name {shown!r} from {self.address}")
             return True  # and no method will accept it
+        if username == INSTRUCTOR_NAME and self.server.auth.has_instructor:
+            self.instructor = True  # never let in by --open or the players' password or keys
+            self.conn.send_auth_banner("Instructor login: needs the instructor password or "
+                                       "key of this workshop server.\r\n")
+            if self.server.instructor_keys is not None:
+                keys = self.server.instructor_keys.current()
+                if keys is not None:
+                    self.conn.set_authorized_keys(keys)
+            return True
         if self.server.auth.open:
             return False
         if self.server.keys is not None:
@@ -416,21 +446,28 @@ class _Connection(asyncssh.SSHServer):
         return True
 
     def public_key_auth_supported(self) -> bool:
+        if self.instructor:
+            return self.server.instructor_keys is not None
         return self.server.keys is not None and not self.bad_name
 
     def password_auth_supported(self) -> bool:
-        return self.server.auth.password is not None and not self.bad_name
+        return self._password_digest() is not None and not self.bad_name
+
+    def _password_digest(self) -> bytes | None:
+        auth = self.server.auth
+        return auth.instructor_password if self.instructor else auth.password
 
     def kbdint_auth_supported(self) -> bool:
         return False
 
     async def validate_password(self, username: str, password: str) -> bool:
-        digest = self.server.auth.password
+        digest = self._password_digest()
         if digest is not None and not self.bad_name and password_matches(digest, password):
             return True
         self.failures += 1
         delay = self.server.note_auth_failure(self.address)
-        self.server.log(f"wrong password for {username[:32]!r} from {self.address}")
+        self.server.log(f"wrong {'instructor ' if self.instructor else ''}password for "
+                        f"{username[:32]!r} from {self.address}")
         await asyncio.sleep(delay)
         if self.failures >= MAX_AUTH_FAILURES and self.conn is not None:
             self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE,
@@ -438,11 +475,14 @@ class _Connection(asyncssh.SSHServer):
         return False
 
     def auth_completed(self) -> None:
-        self.server.log(f"login {self.player} from {self.address}")
+        role = " (the instructor)" if self.instructor else ""
+        self.server.log(f"login {self.player}{role} from {self.address}")
 
     def session_requested(self) -> Any:
         if self.server.stopping:
             return False
+        if self.instructor:
+            return InstructorSession(self.server, self.server.desk)
         return GameSession(self.server, self)
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
@@ -484,6 +524,9 @@ class WorkshopSSH:
         self.tasks: set[asyncio.Task[Any]] = set()
         self.keys = (_KeysFile(auth.authorized_keys, self.log)
                      if auth.authorized_keys is not None else None)
+        self.instructor_keys = (_KeysFile(auth.instructor_keys, self.log)
+                                if auth.instructor_keys is not None else None)
+        self.desk = room_desk(config)
         self.stopping = False
         self.port = config.port
         self.acceptor: asyncssh.SSHAcceptor | None = None
@@ -592,8 +635,9 @@ class WorkshopSSH:
             reuse_address=True,
             encoding=None, line_editor=False, allow_pty=True,
             agent_forwarding=False, x11_forwarding=False,
-            public_key_auth=self.keys is not None,
-            password_auth=self.auth.password is not None,
+            public_key_auth=self.keys is not None or self.instructor_keys is not None,
+            password_auth=self.auth.password is not None or
+            self.auth.instructor_password is not None,
             kbdint_auth=False, host_based_auth=False, gss_host=None,
             login_timeout=LOGIN_TIMEOUT,
             keepalive_interval=KEEPALIVE_INTERVAL, keepalive_count_max=KEEPALIVE_COUNT_MAX,
@@ -608,6 +652,10 @@ class WorkshopSSH:
             f"{', new' if created else ''}) in {key_path}",
             f"  players run  ssh -p {self.port} NAME@<this machine>   (NAME = player name)",
             f"  login        {self.auth.describe()}",
+            "  instructor   "
+            + (f"ssh -p {self.port} {INSTRUCTOR_NAME}@<this machine>   "
+               f"({self.auth.describe_instructor()})" if self.auth.has_instructor
+               else "no login (--instructor-password-file or --instructor-keys adds one)"),
             f"  limits       {format_limits(config)}",
             f"  data         {config.data_dir} (progress, leaderboard)",
         ]

@@ -60,6 +60,7 @@ from playground.serve.common import (
     serve_until_signalled,
     valid_player,
 )
+from playground.serve.web_link import FramePacer, Liveness
 from playground.shipped import asset
 
 TEXTUAL_SERVE_DIR = Path(textual_serve.__file__).resolve().parent
@@ -69,7 +70,6 @@ MAX_STDERR = 64 * 1024  # bytes of a game's stderr kept for the server log
 STOP_TIMEOUT = 3.0  # seconds for a game to quit when asked, before signals
 PING_EVERY = 15.0  # seconds between keepalive pings (keeps proxies and NAT from closing)
 RELOAD_WAIT = STOP_TIMEOUT + 5.0  # seconds a reload waits for the player's previous game to end
-STALL_LIMIT = 60.0  # seconds a browser may take nothing while a frame waits for it
 GAME_PAGE = "game.html"  # in assets/
 # Why a session ended, as the page says it ("reload to continue" follows there); the server
 # log's ``end`` line names the same verdict (the key).
@@ -140,58 +140,6 @@ class _CappedStderr:
                 data = data[: self.left]
                 self.left -= len(data)
                 return data
-
-
-class _Liveness:
-    """Whether a browser is still there, judged by progress rather than by a pong deadline.
-
-    A browser busy drawing (a slow laptop, a throttled tab) reads its socket late, and a pong
-    queued behind the frames it has not read yet comes late too. So a session is lost only when
-    a frame has waited ``STALL_LIMIT`` seconds for the browser to take it while the browser sent
-    nothing either. Every send waits for the socket to drain, so a slow reader slows the game's
-    output down (backpressure) instead of piling frames up in memory.
-    """
-
-    def __init__(self, websocket: web.WebSocketResponse) -> None:
-        self.websocket = websocket
-        self.last_progress = time.monotonic()
-        self.waiting_since: float | None = None  # a send not yet taken by the browser
-        self._pings: set[asyncio.Task[None]] = set()
-
-    def heard(self) -> None:
-        self.last_progress = time.monotonic()
-
-    async def send_bytes(self, data: bytes) -> None:
-        await self._send(self.websocket.send_bytes(data))
-
-    async def send_str(self, data: str) -> None:
-        await self._send(self.websocket.send_str(data))
-
-    async def _send(self, sending: Any) -> None:
-        if self.waiting_since is None:
-            self.waiting_since = time.monotonic()
-        try:
-            await sending
-        finally:
-            self.waiting_since = None
-            self.last_progress = time.monotonic()
-
-    def stalled(self, now: float) -> bool:
-        return (self.waiting_since is not None and now - self.waiting_since > STALL_LIMIT
-                and now - self.last_progress > STALL_LIMIT)
-
-    def ping(self) -> None:
-        """A keepalive ping, sent without waiting (it queues behind any unread frames)."""
-        if self.websocket.closed:
-            return
-        task = asyncio.ensure_future(self.websocket.ping())
-        self._pings.add(task)
-        task.add_done_callback(self._ping_done)
-
-    def _ping_done(self, task: asyncio.Task[None]) -> None:
-        self._pings.discard(task)
-        if not task.cancelled():
-            task.exception()  # a ping on a closing socket: the pump sees the close
 
 
 class GameAppService(AppService):
@@ -423,7 +371,7 @@ class WorkshopWeb:
             self.log(f"refused websocket from {address}: bad token or origin")
             raise web.HTTPForbidden(text="Start from the front page.")
         # No aiohttp heartbeat: its pong deadline (7.5 s) dropped busy browsers whose pong sat
-        # behind the frames they were still reading. ``_Liveness`` judges by progress instead.
+        # behind the frames they were still reading. ``Liveness`` judges by progress instead.
         websocket = web.WebSocketResponse(heartbeat=None, max_msg_size=MAX_MESSAGE)
         await websocket.prepare(request)
         if self.stopping:
@@ -437,7 +385,8 @@ class WorkshopWeb:
         cols, rows = clamp_size(_int(request.query.get("width"), 80),
                                 _int(request.query.get("height"), 24))
         config = self.config
-        liveness = _Liveness(websocket)
+        liveness = Liveness(websocket)
+        pacer = FramePacer(liveness)
         service = GameAppService(
             config.launcher_argv(player, ctty=False),
             config.child_env(player, "web", extra={
@@ -448,7 +397,7 @@ class WorkshopWeb:
                 "TERM_PROGRAM_VERSION": version("textual-serve"),
             }),
             str(config.data_dir), config.grace,
-            write_bytes=liveness.send_bytes, write_str=liveness.send_str,
+            write_bytes=pacer.write, write_str=liveness.send_str,
             close=lambda: self.end(websocket, "game ended"),
             download_manager=self.download_manager)
         self.services.add(service)
@@ -467,13 +416,14 @@ class WorkshopWeb:
             if service._task is not None:  # the game ended by itself (quit or crash)
                 service._task.add_done_callback(
                     lambda _: asyncio.ensure_future(self.end(websocket, "game ended")))
-            await self._pump(websocket, service, activity, liveness)
+            await self._pump(websocket, service, activity, pacer)
         except OSError as exc:
             self.log(f"cannot start the game for {player}: {exc}")
             await self.end(websocket, "spawn failed")
         finally:
             if watchdog is not None:
                 watchdog.cancel()
+            await pacer.close()
             if not verdict:  # before stopping the game, whose end would claim the verdict
                 verdict.append(_gone(websocket))
             await service.stop()
@@ -516,9 +466,9 @@ class WorkshopWeb:
         await _end(websocket, why, self.end_sentence(why))
 
     async def _pump(self, websocket: web.WebSocketResponse, service: GameAppService,
-                    activity: list[float], liveness: _Liveness) -> None:
+                    activity: list[float], pacer: FramePacer) -> None:
         async for message in websocket:
-            liveness.heard()
+            pacer.liveness.heard()
             if message.type != WSMsgType.TEXT:
                 continue
             try:
@@ -529,7 +479,10 @@ class WorkshopWeb:
             if kind == "stdin" and isinstance(data, str):
                 activity[0] = time.monotonic()
                 await service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "ack" and isinstance(data, int):
+                pacer.ack(data)
             elif kind == "resize" and isinstance(data, dict):
+                pacer.forget()
                 await service.set_terminal_size(_int(data.get("width"), 80),
                                                 _int(data.get("height"), 24))
             elif kind == "ping" and isinstance(data, str | int | float):
@@ -540,7 +493,7 @@ class WorkshopWeb:
                 await service.focus()
 
     async def _watch(self, websocket: web.WebSocketResponse, started: float,
-                     activity: list[float], liveness: _Liveness) -> None:
+                     activity: list[float], liveness: Liveness) -> None:
         config = self.config
         limits = [t for t in (config.idle_timeout, config.max_session) if t > 0]
         period = max(0.2, min(5.0, min(limits, default=5.0) / 5))

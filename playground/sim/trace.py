@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
@@ -85,6 +86,18 @@ def _record_text(record: Record) -> bytes:
         return orjson.dumps(record, default=_canonical_default, option=_HASH_OPTIONS)
     except TypeError:
         return _ENCODER.encode(list(record)).encode("ascii")
+
+
+def _freeze(records: list[Record]) -> bytes | list[Record]:
+    """``records`` as bytes for keeping (a copy of the list if some record will not pickle)."""
+    try:
+        return pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return list(records)
+
+
+def _thaw(chunk: bytes | list[Record]) -> list[Record]:
+    return pickle.loads(chunk) if isinstance(chunk, bytes) else chunk
 
 
 def _reading(line: ClockLine, tick: int, at: int) -> float:
@@ -163,7 +176,12 @@ class Trace:
     def __init__(self, retain: bool = True) -> None:
         self.retain = retain
         self._events: list[Event] = []
-        self._tail: list[Record] = []  # hashed and retained, not made into events yet
+        #: Hashed and retained records not made into events yet, one entry per flush: the
+        #: records pickled (bytes the garbage collector never walks: a long retained run
+        #: would otherwise spend a third of its time in collections of old records), or the
+        #: list itself when a record cannot be pickled.
+        self._chunks: list[bytes | list[Record]] = []
+        self._chunk_sizes: list[int] = []
         self._made: dict[int, Event] = {}  # events handed out before they reached `events`
         #: Records not hashed yet. The engine appends to it directly (the hot path) and calls
         #: :meth:`flush_if_full`; it is always the same list object.
@@ -195,14 +213,19 @@ class Trace:
         """Every retained event, in order (empty unless ``retain``); the same list object,
         and the same event objects, every time."""
         self.flush()
-        if self._tail:
+        if self._chunks:
             made = self._made
             self._events.extend(
                 made.pop(seq) if seq in made else Event.of(seq, record)
-                for seq, record in enumerate(self._tail, len(self._events) + 1)
+                for seq, record in enumerate(self._thawed(), len(self._events) + 1)
             )
-            self._tail.clear()
+            self._chunks.clear()
+            self._chunk_sizes.clear()
         return self._events
+
+    def _thawed(self) -> Iterator[Record]:
+        for chunk in self._chunks:
+            yield from _thaw(chunk)
 
     def flush_if_full(self) -> None:
         """Hash the pending records if there are enough of them."""
@@ -221,7 +244,8 @@ class Trace:
             self._hasher.update(_hash_text(pending))
             self._hashed += len(pending)
             if self.retain:
-                self._tail.extend(pending)
+                self._chunks.append(_freeze(pending))
+                self._chunk_sizes.append(len(pending))
             pending.clear()
 
     def sha256(self) -> str:
@@ -242,12 +266,25 @@ class Trace:
             made = len(self._events)
             if count <= made:
                 del self._events[count:]
-                self._tail.clear()
+                self._chunks.clear()
+                self._chunk_sizes.clear()
             else:
-                del self._tail[count - made:]
+                self._keep_chunked(count - made)
             self._made = {seq: e for seq, e in self._made.items() if seq <= count}
         self._hashed = count
         self._hasher = hasher.copy()
+
+    def _keep_chunked(self, keep: int) -> None:
+        """Keep only the first ``keep`` records of the chunks not made into events yet."""
+        for index, size in enumerate(self._chunk_sizes):
+            if keep < size:
+                records = list(_thaw(self._chunks[index]))[:keep]
+                del self._chunks[index:], self._chunk_sizes[index:]
+                if records:
+                    self._chunks.append(_freeze(records))
+                    self._chunk_sizes.append(len(records))
+                return
+            keep -= size
 
     def __len__(self) -> int:
         return self.count

@@ -11,17 +11,28 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import Monochrome
+from textual.geometry import Size
 from textual.screen import Screen
 
 from playground import __version__
+from playground.game.roomstate import ROOM_DIR_ENV
 from playground.shipped import asset
 from playground.tui.commands import ScreenCommands
 from playground.tui.heap import settle_heap
+from playground.tui.navigation import (
+    SCREENS,
+    OpenBriefing,
+    ScreenName,
+    ShowScreen,
+    StartLevel,
+    screen_class,
+)
 from playground.tui.pacing import BudgetSource
 from playground.tui.settings import DEFAULT_THEME, Settings
 
@@ -30,6 +41,7 @@ if TYPE_CHECKING:
     from playground.game.level import Level
     from playground.game.progress import Progress
     from playground.game.session import Session
+    from playground.tui.roomlink import RoomLink
 
 CSS_FILE = asset("app.tcss")
 
@@ -68,6 +80,8 @@ class PlaygroundApp(App[None]):
         self._campaign: Campaign | None = None
         self.campaign_error: str | None = None
         self._progress: Progress | None = None
+        self.room_link: RoomLink | None = None  # in a workshop room: status out, messages in
+        self._last_size: Size | None = None  # the terminal's size at the last resize event
         self._monochrome = Monochrome(enabled=False)
         # The filter Textual itself adds for NO_COLOR, switchable from the settings.
         self._filters.append(self._monochrome)
@@ -85,9 +99,14 @@ class PlaygroundApp(App[None]):
     def open_levels(self, order: Sequence[str]) -> set[str]:
         """The levels the player may open: the workshop room's (``serve --room``), or else
         the campaign's unlocked ones."""
-        from playground.game.room import open_levels
+        from playground.game.room import open_levels, section_levels
 
-        return open_levels(order, self.progress.unlocked(order), dict(os.environ))
+        opened: set[str] = set()
+        if self.room_link is not None and self.room_link.sections:
+            campaign = self.campaign()
+            if campaign is not None:
+                opened = section_levels(campaign, self.room_link.sections) & set(order)
+        return open_levels(order, self.progress.unlocked(order), dict(os.environ), opened)
 
     @property
     def locked_text(self) -> str:
@@ -158,12 +177,22 @@ class PlaygroundApp(App[None]):
             self.notify(self.progress.warning, title="Save reset", severity="warning",
                         timeout=10)
         self.call_after_refresh(settle_heap)  # after the first frame, not before it
+        if room_dir := os.environ.get(ROOM_DIR_ENV):  # served: ``playground.game.roomstate``
+            from playground.tui.roomlink import PERIOD, RoomLink
+
+            self.room_link = RoomLink(self, Path(room_dir))
+            self.set_interval(PERIOD, self.room_link.tick)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A resize to the same size is the workshop server asking for the whole screen again
+        (an instructor started watching this game): repaint every cell."""
+        if event.size == self._last_size:
+            self.refresh()
+        self._last_size = event.size
 
     def get_default_screen(self) -> Screen:
         """The title screen is the bottom of the stack (and the first frame)."""
-        from playground.tui.screens.title import TitleScreen
-
-        return TitleScreen()
+        return screen_class("title")()
 
     def apply_theme(self, name: str) -> None:
         """Switch theme (unknown names fall back to the default)."""
@@ -191,56 +220,54 @@ class PlaygroundApp(App[None]):
         return not self._monochrome.enabled
 
     # ------------------------------------------------------------------ navigation
-    def action_help(self) -> None:
-        from playground.tui.screens.help import HelpScreen
+    def show(self, name: ScreenName) -> None:
+        """Open the screen called ``name`` over the current one (a help or settings screen
+        already on top stays the only one)."""
+        cls = screen_class(name)
+        if SCREENS[name].once and isinstance(self.screen, cls):
+            return
+        self.push_screen(cls())
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+    def on_show_screen(self, message: ShowScreen) -> None:
+        self.show(message.screen_name)
+
+    def on_open_briefing(self, message: OpenBriefing) -> None:
+        self.open_briefing(message.level, replace=message.replace)
+
+    def on_start_level(self, message: StartLevel) -> None:
+        self.start_level(message.level, replace=message.replace,
+                         share_code=message.share_code)
+
+    def action_help(self) -> None:
+        self.show("help")
 
     def action_settings(self) -> None:
-        from playground.tui.screens.settings import SettingsScreen
-
-        if not isinstance(self.screen, SettingsScreen):
-            self.push_screen(SettingsScreen())
+        self.show("settings")
 
     def action_codex(self) -> None:
-        from playground.tui.screens.codex import CodexScreen
-
-        self.push_screen(CodexScreen())
+        self.show("codex")
 
     def action_map(self) -> None:
-        from playground.tui.screens.campaign import CampaignScreen
-
-        self.push_screen(CampaignScreen())
+        self.show("map")
 
     def action_sandbox(self) -> None:
-        from playground.tui.screens.sandbox import SandboxScreen
-
-        self.push_screen(SandboxScreen())
+        self.show("sandbox")
 
     def action_leaderboard(self) -> None:
         """The room's standings (kept by the workshop server, or locally)."""
-        from playground.tui.leaderboard_screen import LeaderboardScreen
-
-        self.push_screen(LeaderboardScreen())
+        self.show("leaderboard")
 
     def open_briefing(self, level: Level, *, replace: bool = False) -> None:
         """Show a level's briefing (replacing the current screen if ``replace``)."""
-        from playground.tui.screens.briefing import BriefingScreen
-
-        screen = BriefingScreen(level)
-        if replace:
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+        self._open(screen_class("briefing")(level), replace=replace)
 
     def start_level(self, level: Level, *, replace: bool = True, share_code: str | None = None,
                     ) -> None:
         """Play ``level`` (from a share code's actions if given)."""
-        from playground.tui.screens.play import PlayScreen
-
         self.mark_seen(level.id)
-        screen = PlayScreen(level, share_code=share_code)
+        self._open(screen_class("play")(level, share_code=share_code), replace=replace)
+
+    def _open(self, screen: Screen[Any], *, replace: bool) -> None:
         if replace:
             self.switch_screen(screen)
         else:

@@ -133,3 +133,12 @@ class FramePacer:
     @property
     def frames_per_second(self) -> float:
         return 1.0 / self.interval
+
+    @property
+    def held_back(self) -> bool:
+        """True if the share of a server, not the frame's own cost, sets the pace: the budget
+        is less than a core and a frame at full speed would overspend it. (A lone player on a
+        server has a whole core: slow frames there are the game's, not the room's.)"""
+        budget = self.current_budget()
+        return (budget is not None and budget < 1.0 and self.cost is not None
+                and self.cost / budget > FRAME_SECONDS)

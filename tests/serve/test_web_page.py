@@ -80,27 +80,49 @@ async def test_the_game_page_fetches_nothing_from_outside_the_server(
 
 
 class DevTools:
-    """One page of a headless Chromium, driven over its DevTools websocket."""
+    """One page of a headless Chromium, driven over its DevTools websocket. With the Network
+    domain enabled it counts the game's websocket frames: received, and acks sent."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.next_id = 0
+        self.frames_received = 0
+        self.acks_sent = 0
+
+    async def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        self.next_id += 1
+        await self.ws.send_json({"id": self.next_id, "method": method, "params": params or {}})
+        while True:
+            message = self._note(json.loads((await self.ws.receive()).data))
+            if message.get("id") == self.next_id:
+                return message.get("result", {})
 
     async def evaluate(self, expression: str) -> Any:
-        self.next_id += 1
-        await self.ws.send_json({"id": self.next_id, "method": "Runtime.evaluate",
-                                 "params": {"expression": expression, "returnByValue": True}})
-        while True:
-            message = json.loads((await self.ws.receive()).data)
-            if message.get("id") == self.next_id:
-                # None while the page navigates (its old context is gone)
-                return message.get("result", {}).get("result", {}).get("value")
+        result = await self.call("Runtime.evaluate",
+                                 {"expression": expression, "returnByValue": True})
+        return result.get("result", {}).get("value")  # None while the page navigates
+
+    async def pause(self, seconds: float) -> None:
+        """Let ``seconds`` pass, counting the events that arrive meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while True:
+                    self._note(json.loads((await self.ws.receive()).data))
+
+    def _note(self, message: dict[str, Any]) -> dict[str, Any]:
+        method = message.get("method")
+        if method == "Network.webSocketFrameReceived":
+            self.frames_received += 1
+        elif method == "Network.webSocketFrameSent":
+            payload = message["params"]["response"].get("payloadData", "")
+            self.acks_sent += payload.startswith('["ack"')
+        return message
 
     async def wait_for(self, expression: str, timeout: float = 60) -> Any:
         """The expression's value once it is truthy (polled: the page changes by itself)."""
         async def poll() -> Any:
             while not (value := await self.evaluate(expression)):
-                await asyncio.sleep(0.2)
+                await self.pause(0.2)
             return value
         return await asyncio.wait_for(poll(), timeout)
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from playground.sim import (
     Action,
     Context,
@@ -161,3 +163,62 @@ def test_events_read_their_clocks_off_the_clock_line() -> None:
     assert (timer.node, timer.tick) == ("n2", 20)
     assert timer.mono == 5 + 15 * 1.1 and timer.tod == 20 - 1000
     assert world.nodes["n2"].program.timers == [("t", timer.mono)]
+
+
+def _event_dicts(trace: Any) -> list[dict[str, Any]]:
+    return [event.to_dict() for event in trace.events]
+
+
+def _kept_run(stop: int) -> World:
+    world = World(heartbeat_scenario(4, LinkSpec(latency=Latency.exponential(1, 4))),
+                  seed=3, actions=[Action.make(40, "cut", "n1<->n2")])
+    world.trace.FLUSH_EVERY = 7  # many small kept chunks
+    world.run_until(stop)
+    return world
+
+
+def test_a_rewind_to_a_mark_keeps_exactly_the_records_before_it() -> None:
+    short, world = _kept_run(60), _kept_run(60)
+    mark = world.trace.mark()
+    world.run_until(120)  # more chunks kept, none read as events yet
+    world.trace.truncate(mark)
+    assert _event_dicts(world.trace) == _event_dicts(short.trace)
+    assert world.trace.sha256() == short.trace.sha256()
+
+
+def test_a_cut_inside_a_kept_chunk_keeps_the_records_before_it() -> None:
+    straight, world = _kept_run(120), _kept_run(120)
+    count = len(straight.trace) - 4  # inside the last chunks of 7
+    world.trace.truncate((count, _hash_of_first(straight, count)))
+    assert _event_dicts(world.trace) == _event_dicts(straight.trace)[:count]
+    assert world.trace.sha256() == _hash_of_first(straight, count).hexdigest()
+
+
+def _hash_of_first(world: World, count: int) -> Any:
+    import hashlib
+
+    from playground.sim.trace import _hash_text
+
+    records = [event.record for event in world.trace.events[:count]]
+    hasher = hashlib.sha256()
+    hasher.update(_hash_text(records))
+    return hasher
+
+
+def test_records_that_cannot_be_pickled_are_kept_as_they_are() -> None:
+    @attrs.frozen
+    class Note:  # defined in a function: pickle cannot find it by name, JSON can encode it
+        text: str
+
+    note = Note("hello")
+
+    class Sender(Program):
+        def on_start(self, ctx: Context) -> None:
+            if ctx.name == "n1":
+                ctx.send("n2", note)
+
+    world = World(Scenario(nodes=("n1", "n2"), program=lambda _: Sender()))
+    world.run_until(20)
+    sent = world.trace.of_kind("send")
+    assert len(sent) == 1 and sent[0].data["payload"] is note
+    assert '"text":"hello"' in canonical_json(sent[0].to_dict())

@@ -171,3 +171,23 @@ async def test_a_paced_game_paints_less_often_but_keeps_simulated_time(data_dir:
     # ...yet time runs at 16x (800 ticks a real second) in both, up to the last frame drawn
     assert paced_now == pytest.approx(800 * sum(paced), abs=1)
     assert free_now == pytest.approx(800 * sum(free), abs=1)
+
+
+def test_only_a_share_of_a_server_holds_frames_back() -> None:
+    clock = FakeClock()
+    alone = FramePacer(1.0, cpu_clock=clock)  # the only player: a whole core
+    run_frames(alone, clock, 0.25, 10)  # a slow frame is the game's own pace
+    assert not alone.held_back
+    crowded = FramePacer(0.03, cpu_clock=clock)  # one of 50 players on 2 cores
+    run_frames(crowded, clock, 0.005, 10)
+    assert crowded.held_back
+    cheap = FramePacer(0.5, cpu_clock=clock)  # a small room: full frame rate
+    run_frames(cheap, clock, 0.001, 10)
+    assert not cheap.held_back
+
+
+async def test_a_lone_player_with_slow_frames_is_not_told_the_server_is_shared(
+        data_dir: Path) -> None:
+    _gaps, _now, status = await play_for(data_dir, 1.0, 3.0, 0.25)
+    assert "16x" in status and "▶ playing" in status
+    assert "fps" not in status and "shared" not in status

@@ -17,6 +17,7 @@ from playground.game.level import Level
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import controller_from_share_code
+from playground.tui.navigation import StartLevel
 from playground.tui.screens.base import GameMixin
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import MODE_BADGE
@@ -123,12 +124,12 @@ class BriefingScreen(GameMixin, Screen[None]):
         yield Footer()
 
     def action_start(self) -> None:
-        self.game.start_level(self.level)
+        self.post_message(StartLevel(self.level))
 
     def action_share_code(self) -> None:
         def done(code: str | None) -> None:
             if code:
-                self.game.start_level(self.level, share_code=code)
+                self.post_message(StartLevel(self.level, share_code=code))
 
         def problem(code: str) -> str | None:
             return controller_from_share_code(self.level, code)[1] or None

@@ -18,6 +18,7 @@ from playground.game.level import Level
 from playground.game.outline import CHAPTERS, entry_index
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
+from playground.tui.navigation import OpenBriefing
 from playground.tui.screens.base import GameMixin
 from playground.tui.widgets.panels import MODE_BADGE
 
@@ -132,7 +133,7 @@ class CampaignScreen(GameMixin, Screen[None]):
         if level_id not in self.game.open_levels(campaign.order):
             self.notify(f"Locked: {self.game.locked_text}", severity="warning")
             return
-        self.game.open_briefing(campaign.get(level_id))
+        self.post_message(OpenBriefing(campaign.get(level_id)))
 
     def palette_commands(self) -> list[PaletteCommand]:
         campaign = self.game.campaign()

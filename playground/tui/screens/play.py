@@ -40,6 +40,7 @@ from playground.tui.model import (
     meters,
     node_views,
 )
+from playground.tui.navigation import OpenBriefing
 from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
 from playground.tui.screens.confirm import ConfirmScreen
@@ -298,8 +299,8 @@ class PlayScreen(GameMixin, Screen[None]):
             title=self.level.title, mode=self.level.mode, now=c.now, ticks=self.level.ticks,
             playing=self.playing, speed=self.speed, in_past=c.forks_if_acting(),
             actions=len(c.session.player_actions), state=c.outcome().state,
-            paced_fps=self.pacer.frames_per_second
-            if self.playing and self.pacer.frames_per_second < PACED_FPS_SHOWN else None)
+            paced_fps=self.pacer.frames_per_second if self.playing and self.pacer.held_back
+            and self.pacer.frames_per_second < PACED_FPS_SHOWN else None)
 
     def say(self, ok: bool, message: str) -> None:
         """Show the result of the last thing the player tried."""
@@ -340,7 +341,7 @@ class PlayScreen(GameMixin, Screen[None]):
         elif choice == "next":
             following = self.game.next_level(self.level.id)
             if following is not None:
-                self.game.open_briefing(following, replace=True)
+                self.post_message(OpenBriefing(following, replace=True))
         elif choice == "map":
             self.app.pop_screen()
 

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from playground.game.room import MESSAGE_ENV
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
+from playground.tui.navigation import MenuScreen, ShowScreen
 from playground.tui.screens.base import GameMixin
 
 ART = asset("title-art.txt").read_text(encoding="utf-8").rstrip("\n")
@@ -35,6 +36,10 @@ MENU = (
     ("help", "?  Help", "every key"),
     ("quit", "✕  Quit", ""),
 )
+OPENS: dict[str, MenuScreen] = {"campaign": "map", "sandbox": "sandbox", "codex": "codex",
+                                "leaderboard": "leaderboard", "settings": "settings",
+                                "help": "help"}
+"""The screen each menu entry but quit opens."""
 
 
 class TitleScreen(GameMixin, Screen[None]):
@@ -100,13 +105,10 @@ class TitleScreen(GameMixin, Screen[None]):
         self.action_menu(event.option.id or "")
 
     def action_menu(self, key: str) -> None:
-        game = self.game
-        actions = {"campaign": game.action_map, "sandbox": game.action_sandbox,
-                   "codex": game.action_codex, "leaderboard": game.action_leaderboard,
-                   "settings": game.action_settings,
-                   "help": game.action_help, "quit": game.exit}
-        if key in actions:
-            actions[key]()
+        if key == "quit":
+            self.app.exit()
+        elif key in OPENS:
+            self.post_message(ShowScreen(OPENS[key]))
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand(label.split("  ", 1)[1], hint or "leave the game",

@@ -1,0 +1,81 @@
+"""The room's files and the room view without a server: a game that crashed mid-write or a
+stray file reads as "nothing known"; the next section follows the book; rows fit the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playground.game.campaign import load_campaign
+from playground.game.outline import OUTLINE
+from playground.game.room import next_section, section_levels
+from playground.game.roomstate import (
+    PlayerStatus,
+    RoomState,
+    read_status,
+    status_path,
+    write_status,
+)
+from playground.serve.instructor import split_keys
+from playground.serve.roomview import RoomPicture, RoomRow, clock, render_room
+
+
+def test_a_status_survives_the_trip_and_a_broken_one_reads_as_unknown(tmp_path: Path) -> None:
+    status = PlayerStatus("ada", "Split Brain", "split-brain", 1000.0, 7, 3)
+    write_status(tmp_path, status)
+    assert read_status(tmp_path, "ada") == status
+    for broken in ('{"place": "Split', "[1, 2]", "", '{"stars": "many"}'):
+        status_path(tmp_path, "bob").write_text(broken)
+        got = read_status(tmp_path, "bob")
+        assert got is None or (got.stars, got.place) == (0, "")
+    assert read_status(tmp_path, "../ada") is None  # never a path outside the room
+
+
+def test_broadcasts_count_up_and_a_broken_state_is_an_empty_room(tmp_path: Path) -> None:
+    state = RoomState.load(tmp_path)
+    assert (state.broadcasts, state.sections) == ([], [])
+    state.broadcast("  Pause:   look at the projector ")
+    state.sections.append("Unreliable Clocks")
+    state.save(tmp_path)
+    again = RoomState.load(tmp_path)
+    again.broadcast("Back to work")
+    assert [(b.number, b.text) for b in again.broadcasts] == [
+        (1, "Pause: look at the projector"), (2, "Back to work")]
+    assert [b.text for b in again.newer_than(1)] == ["Back to work"]
+    assert again.sections == ["Unreliable Clocks"]
+    (tmp_path / "state.json").write_text('{"broadcasts": 3, "sections": [1, "x"]')
+    assert RoomState.load(tmp_path).sections == []
+
+
+def test_the_next_section_is_the_first_the_room_has_not_opened_whole() -> None:
+    campaign = load_campaign()
+    first, second, third = (section for section, _ in OUTLINE[:3])
+    assert next_section(campaign, None, []) == first  # the campaign: nothing opened yet
+    assert next_section(campaign, None, [first]) == second
+    whole_first = frozenset(section_levels(campaign, [first]))
+    assert next_section(campaign, whole_first, []) == second
+    part = frozenset(list(whole_first)[:1])
+    assert next_section(campaign, part, []) == first
+    assert next_section(campaign, whole_first, [second]) == third
+    everything = [section for section, _ in OUTLINE]
+    assert next_section(campaign, None, everything) is None
+
+
+def test_the_room_view_shows_each_player_in_words_and_cuts_with_an_ellipsis() -> None:
+    rows = [RoomRow("ada", "Split Brain", 192.0, 7, 3, (100, 30)),
+            RoomRow("bob", "starting", None, 0, 0, (80, 24))]
+    lines = render_room(rows, 1, RoomPicture("Workshop room: 2 playing"), 60, 12)
+    assert len(lines) == 12 and lines[0] == "Workshop room: 2 playing"
+    ada = next(line for line in lines if " ada " in line)
+    assert ada.split() == ["ada", "3:12", "7", "3", "100x30", "Split", "Brain"]
+    bob = next(line for line in lines if " bob " in line)
+    assert bob.startswith("\x1b[7m> bob") and " - " in bob  # chosen; time not known yet
+    narrow = render_room(rows, 0, RoomPicture("Workshop room: 2 playing"), 20, 12)
+    assert narrow[0] == "Workshop room: 2 pl…"
+    assert clock(3725) == "1:02:05" and clock(59.9) == "0:59"
+
+
+def test_keys_are_split_so_fast_typing_is_not_lost() -> None:
+    assert split_keys(b"cq") == [b"c", b"q"]
+    assert split_keys(b"\x1b[Aj\x1b") == [b"\x1b[A", b"j", b"\x1b"]
+    assert split_keys(b"\x1b[<0;12;5M") == [b"\x1b[<0;12;5M"]  # a mouse report is one key
+    assert split_keys("é!".encode()) == ["é".encode(), b"!"]
