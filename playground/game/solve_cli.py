@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from playground.game.level import Level
 from playground.game.solve import solve
-from playground.game.solve_health import act_two_problems
+from playground.game.solve_health import act_two_notes, act_two_problems
 from playground.game.solve_record import build_record, idle_job, write_record
 from playground.game.solve_report import render, to_json
 from playground.game.solve_space import Progress
@@ -38,14 +38,15 @@ def cmd_solve(args: argparse.Namespace, level: Level) -> int:
                        seeds=args.seeds, budget=args.budget, workers=args.workers,
                        cluster=args.cluster, progress=progress)
     found = to_json(report)
-    act_two = act_two_problems(level, found)
+    act_two, notes = act_two_problems(level, found), act_two_notes(found)
     if args.json:
-        print(json.dumps({**found, "act_two": {"ok": not act_two, "problems": act_two}},
-                         indent=2))
+        print(json.dumps({**found, "act_two": {"ok": not act_two, "problems": act_two,
+                                               "notes": notes}}, indent=2))
     else:
         out = Console(file=sys.stdout)
         render(report, out)
         out.print(f"act II rules: {'; '.join(act_two) if act_two else 'met'}"
+                  + "".join(f" (note: {n})" for n in notes)
                   + ("" if level.act == 2 else " (this is an act I level; they apply to act II)"),
                   highlight=False)
     if args.write:
