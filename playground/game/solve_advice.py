@@ -33,7 +33,7 @@ def pointer(level: Level, record: Mapping[str, Any]) -> str:
         return ("The solver's best setting moves these knobs from where they start: "
                 + "; ".join(changed) + ".")
     hint = str(record.get("hint") or "")
-    return f"The solver's pointer: {hint}." if hint else ""
+    return f"The solver's pointer: {hint.replace('_', ' ')}." if hint else ""
 
 
 def hints_with_pointer(level: Level) -> tuple[str, ...]:
@@ -78,7 +78,8 @@ def versus_solver(level: Level, actions: int, tick: int | None,
         gap = abs(tick - at)
         verdict = (f"Same number of actions as the solver's best, and you broke it {gap} ms "
                    + ("earlier" if tick < at else "later") + f" (t={tick}, the solver t={at}).")
-    return (verdict, f"The solver's best: {'; '.join(best['words'])}, broken at t={at}.")
+    moves = "; ".join(best["words"]).replace("_", " ")  # tool and setting names in words
+    return (verdict, f"The solver's best: {moves}, broken at t={at}.")
 
 
 def _versus_setting(level: Level, record: Mapping[str, Any],
