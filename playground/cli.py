@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--cluster", metavar="ADDRESS", default=None,
                        help="run on a Dask scheduler, e.g. tcp://HOST:8786 (the [cluster] extra)")
     solve.add_argument("--json", action="store_true", help="print JSON")
+    solve.add_argument("--write", action="store_true",
+                       help="store the findings as the level's solver record, which verify "
+                            "checks and the game's hints use (solutions/ID.solver.json)")
 
     check = sub.add_parser("check-level", help="check a level file; exit 2 if it is invalid")
     check.add_argument("file", help="level file (TOML)")
@@ -264,7 +267,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for r in reports:
             status = "ok  " if r["ok"] else "FAIL"
             health = r.get("health") or {}
-            figure = f"  (difficulty {health['difficulty']:.1%})" if health else ""
+            figure = (f"  (difficulty {health['difficulty']:.1%})"
+                      if health.get("difficulty") is not None else "")
             print(f"{status} {r['level']}{figure}"
                   + "".join(f"\n     - {p}" for p in r["problems"])
                   + "".join(f"\n     note: {n}" for n in health.get("notes", ())))

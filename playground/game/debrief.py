@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from playground.game import words
+from playground.game.solve_advice import versus_solver
 from playground.sim.actions import Action, thaw_value
 from playground.sim.checks import Violation
 from playground.sim.trace import Event
@@ -159,6 +160,7 @@ class Debrief:
     par: tuple[ParRow, ...]
     share_code: str
     actions: tuple[str, ...]
+    versus_solver: tuple[str, ...] = ()  # after a win: the run beside the solver's best
 
     @property
     def won(self) -> bool:
@@ -232,7 +234,15 @@ def build_debrief(session: Session) -> Debrief:
         violation=violation, causes=causes, points=score.points, stars=score.stars,
         par=_par_rows(session), share_code=session.attempt().to_share_code(),
         actions=tuple(describe_action(a) for a in session.player_actions),
+        versus_solver=_versus_solver(session) if outcome.state == "won" else (),
     )
+
+
+def _versus_solver(session: Session) -> tuple[str, ...]:
+    level = session.level
+    tick = session.outcome().tick if level.mode == "break" else None
+    metrics = {**session.metrics(), "messages": session.world.messages_sent}
+    return versus_solver(level, len(session.player_actions), tick, metrics)
 
 
 # ------------------------------------------------------------------------------ events

@@ -28,13 +28,15 @@ from playground.game.solve_space import (
     Progress,
     alphabet,
     candidate_ticks,
+    max_actions,
     space_size,
     tool_count,
 )
 from playground.game.sweep import Job, JobResult, run_many
 from playground.sim import Action
 
-GRID_SHARE = 0.6  # of the budget, for the grid of single moves at telling moments
+GRID_SHARE = 0.6  # of the budget, for moves at telling moments (the rest: random attacks)
+SINGLES_SHARE = 0.35  # of it, single moves, when an attack may have several (the rest: combos)
 MAX_SHOWN = 3  # minimal solutions reported
 TIGHTEN_RUNS = 24  # runs spent moving the best win earlier
 
@@ -120,11 +122,14 @@ def grid_attacks(moves: Sequence[Move], ticks: Sequence[int],
     return out
 
 
-def random_attack(level: Level, moves: Sequence[Move], rng: random.Random) -> tuple[Action, ...]:
-    """A uniformly drawn budget-respecting attack: 1..max actions at any ticks; an undoing
-    move (heal, release, ...) follows the move it undoes when the attack has one."""
+def random_attack(level: Level, moves: Sequence[Move], rng: random.Random,
+                  telling: Sequence[int] = ()) -> tuple[Action, ...]:
+    """A uniformly drawn budget-respecting attack: 1..max actions at any ticks (or, given
+    ``telling`` ticks, 2..max actions at those); an undoing move (heal, release, ...) follows
+    the move it undoes when the attack has one."""
     left = {tool: tool_count(budget) for tool, budget in level.toolbox.items()}
-    wanted = rng.randint(1, sum(left.values()))
+    most = sum(left.values())
+    wanted = rng.randint(min(2, most) if telling else 1, most)
     chosen: list[Action] = []
     for _ in range(wanted):
         usable = [m for m in moves if left[m.tool] > 0]
@@ -136,11 +141,17 @@ def random_attack(level: Level, moves: Sequence[Move], rng: random.Random) -> tu
         if undone and move.target != "*":
             first = rng.choice(undone)
             move = Move(move.tool, first.target, move.params)
-            tick = rng.randint(min(first.tick + 1, level.ticks - 1), level.ticks - 1)
+            tick = _tick_after(rng, min(first.tick + 1, level.ticks - 1), level.ticks, telling)
         else:
-            tick = rng.randrange(level.ticks)
+            tick = _tick_after(rng, 0, level.ticks, telling)
         chosen.append(move.at(tick))
     return tuple(sorted(chosen, key=lambda a: (a.tick, a.tool, a.target)))
+
+
+def _tick_after(rng: random.Random, low: int, end: int, telling: Sequence[int]) -> int:
+    """A tick in ``low..end-1``: one of the ``telling`` ones there if any, else any."""
+    later = [t for t in telling if low <= t < end]
+    return rng.choice(later) if later else rng.randint(low, end - 1)
 
 
 def _rank(result: JobResult) -> tuple[int, int, tuple[int, ...], str]:
@@ -181,10 +192,15 @@ def solve_break(level: Level, ref: str, *, search_seed: int = 0, seeds: int = 3,
     ticks = candidate_ticks(idle.world.trace, level.ticks)
     moves = alphabet(level)
     search = Search(level, ref, workers, progress, cluster)
-    grid = grid_attacks(moves, ticks, max(1, int(budget * GRID_SHARE)))
-    randoms = [random_attack(level, moves, rng) for _ in range(max(1, budget - len(grid)))]
-    results = search.run("searching", grid + randoms)
-    random_won = sum(1 for r in results[len(grid):] if r.outcome == "won")
+    several = max_actions(level) > 1
+    grid = grid_attacks(moves, ticks, max(1, int(budget * (SINGLES_SHARE if several
+                                                            else GRID_SHARE))))
+    combos = [random_attack(level, moves, rng, ticks)
+              for _ in range(int(budget * GRID_SHARE) - len(grid) if several else 0)]
+    randoms = [random_attack(level, moves, rng)
+               for _ in range(max(1, budget - len(grid) - len(combos)))]
+    results = search.run("searching", grid + combos + randoms)
+    random_won = sum(1 for r in results[len(grid) + len(combos):] if r.outcome == "won")
     found = _minimal(search.wins)
     fewest = len(found[0].job.actions) if found else 0
     if fewest > 1:
@@ -221,18 +237,27 @@ def tighten(search: Search, win: JobResult, ticks: Sequence[int]) -> None:
 
 def window_hint(wins: Sequence[JobResult]) -> str:
     """A hint that points without giving the move away: the tool, the target and the span of
-    ticks in which the best single move found wins, e.g. ``a freeze on client-1 between t=601
-    and t=1210 wins``."""
+    ticks in which the best single move found wins (not every tick in it need win), e.g. ``a
+    freeze on client-1 at the right moment between t=601 and t=1210 wins``."""
     if not wins:
         return ""
-    best = min(wins, key=_rank).job.actions[0]
+    first, *rest = min(wins, key=_rank).job.actions
+    if rest:
+        moves = ", then ".join(f"a {a.tool}{_on(a.target)}" for a in (first, *rest))
+        return f"{len(rest) + 1} moves win: {moves}, the last around t={rest[-1].tick}"
+    best = first
     ticks = sorted(w.job.actions[0].tick for w in wins if len(w.job.actions) == 1
                    and (w.job.actions[0].tool, w.job.actions[0].target)
                    == (best.tool, best.target))
-    where = "" if best.target == "*" else f" on {best.target}"
+    where = _on(best.target)
     if len(ticks) < 2:
         return f"a {best.tool}{where} around t={best.tick} wins"
-    return f"a {best.tool}{where} between t={ticks[0]} and t={ticks[-1]} wins"
+    return (f"a {best.tool}{where} at the right moment between t={ticks[0]} and "
+            f"t={ticks[-1]} wins")
+
+
+def _on(target: str) -> str:
+    return "" if target == "*" else f" on {target}"
 
 
 def _replay_elsewhere(search: Search, level: Level, wins: Sequence[JobResult],

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING
 
 from playground.game.level import Level
 from playground.game.solve import solve
+from playground.game.solve_health import act_two_notes, act_two_problems
+from playground.game.solve_record import build_record, idle_job, write_record
 from playground.game.solve_report import render, to_json
 from playground.game.solve_space import Progress
+from playground.game.sweep import run_many
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,10 +37,24 @@ def cmd_solve(args: argparse.Namespace, level: Level) -> int:
         report = solve(level, level_ref(args.level, level), search_seed=args.seed,
                        seeds=args.seeds, budget=args.budget, workers=args.workers,
                        cluster=args.cluster, progress=progress)
+    found = to_json(report)
+    act_two, notes = act_two_problems(level, found), act_two_notes(found)
     if args.json:
-        print(json.dumps(to_json(report), indent=2))
+        print(json.dumps({**found, "act_two": {"ok": not act_two, "problems": act_two,
+                                               "notes": notes}}, indent=2))
     else:
-        render(report, Console(file=sys.stdout))
+        out = Console(file=sys.stdout)
+        render(report, out)
+        out.print(f"act II rules: {'; '.join(act_two) if act_two else 'met'}"
+                  + "".join(f" (note: {n})" for n in notes)
+                  + ("" if level.act == 2 else " (this is an act I level; they apply to act II)"),
+                  highlight=False)
+    if args.write:
+        ref = level_ref(args.level, level)
+        [idle] = run_many([idle_job(level, ref)], workers=1)
+        settings = {"budget": args.budget, "seeds": args.seeds, "search_seed": args.seed}
+        path = write_record(level, build_record(level, report, idle, settings))
+        console.print(f"wrote {path}", highlight=False)
     return 0 if report.confirmed else 1
 
 

@@ -1,78 +1,137 @@
-"""A level's health as the solver sees it (``playground verify`` runs it on every level).
+"""A level's health as the solver sees it (``playground verify`` checks it on every level).
 
-Healthy: the solver confirms the level's answer (a breakable level breaks, an unbreakable one
-does not, a KEEP IT level has a winning setting); par is achievable, i.e. no better than the
-best the solver or the reference solution reached; and the level is not brute-forceable (most
-random budget-respecting attacks must lose). A par looser than the optimum is a note, not a
-problem: three stars then do not yet mean an optimal run.
+The search itself is too slow for every verify, so the health check reads the level's solver
+record (:mod:`playground.game.solve_record`) and checks cheaply that it is up to date: two runs
+per level, the do-nothing run and a replay of the record's best. Healthy: the solver confirms
+the level's answer (a breakable level breaks, an unbreakable one does not, a KEEP IT level has a
+winning setting); par is achievable and no better than the solver's optimum; and the level is
+not brute-forceable. Act II levels (``act = 2``) meet stricter rules (:func:`act_two_problems`):
+the solver finds a solution, no single action wins, and at most 5% of random attacks win (a
+share above 5% that the sample cannot tell from 5% is a note). A par
+looser than the optimum is a note: three stars then do not mean an optimal run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from playground.game.actionfile import Attempt
 from playground.game.campaign import Campaign
 from playground.game.errors import GameFileError
 from playground.game.level import Level
-from playground.game.solve import BreakReport, solve
-from playground.game.solve_keep import KeepReport
-from playground.game.solve_report import to_json, verdict
+from playground.game.solve_record import best_job, check_record, idle_job, read_record
 from playground.game.sweep import Job, JobResult, run_many
 
-HEALTH_BUDGET = 150  # runs per level: enough to confirm every shipped answer
-HEALTH_SEEDS = 1
 TRIVIAL = 0.75  # a level that this share of random attacks wins is brute-forceable
+ACT_TWO_RANDOM = 0.05  # in act II, at most this share of random attacks may win
+
+
+def act_two_problems(level: Level, found: Mapping[str, Any]) -> list[str]:
+    """What keeps the solver's findings (``playground solve --json``'s fields) from meeting
+    the act II rules; empty if they are met."""
+    if found.get("mode") == "keep":
+        return [] if found.get("confirmed") else ["the solver finds no winning setting"]
+    if level.unbreakable:
+        return []
+    solutions = found.get("solutions") or []
+    if not solutions:
+        return ["the solver finds no solution"]
+    problems = []
+    if len(solutions[0]["actions"]) == 1:
+        problems.append(f"a single action wins ({solutions[0]['words'][0]})")
+    share = float(found.get("winning_fraction", 0.0))
+    tried = int(found.get("random_attacks", 0))
+    if share > ACT_TWO_RANDOM and lowest_share(share, tried) > ACT_TWO_RANDOM:
+        problems.append(f"{share:.0%} of random attacks win (at most "
+                        f"{ACT_TWO_RANDOM:.0%} may)")
+    return problems
+
+
+def act_two_notes(found: Mapping[str, Any]) -> list[str]:
+    """A random share above the act II limit that the sample cannot tell from it."""
+    share = float(found.get("winning_fraction", 0.0))
+    tried = int(found.get("random_attacks", 0))
+    if found.get("mode") == "keep" or share <= ACT_TWO_RANDOM or \
+            lowest_share(share, tried) > ACT_TWO_RANDOM:
+        return []
+    return [f"{share:.1%} of {tried} random attacks win: above {ACT_TWO_RANDOM:.0%}, but "
+            "within the sample's error (a bigger --budget decides)"]
+
+
+def lowest_share(share: float, tried: int, z: float = 1.96) -> float:
+    """The lower end of the 95% (Wilson) interval for a share measured on ``tried`` samples:
+    a level fails the random-share rule only when even that is above the limit."""
+    if tried <= 0:
+        return 0.0
+    centre = share + z * z / (2 * tried)
+    spread = z * math.sqrt(share * (1 - share) / tried + z * z / (4 * tried * tried))
+    return (centre - spread) / (1 + z * z / tried)
 
 
 def add_health(campaign: Campaign, levels: Sequence[Level], reports: list[dict[str, Any]], *,
                workers: int | None = 1, cluster: str | None = None) -> None:
     """Check each level's health (not the sandbox's) and fold it into its verify report:
     ``report["health"]``, and the solver's problems added to ``report["problems"]``."""
+    plans = []
+    jobs: list[Job] = []
     for level, report in zip(levels, reports, strict=True):
         if level.mode == "sandbox":
             continue
-        try:
-            reference: Attempt | None = campaign.solution(level.id)
-        except GameFileError:
-            reference = None
-        health = level_health(level, level.path, reference, workers=workers, cluster=cluster)
+        record = read_record(level)
+        mine = [idle_job(level, level.path)]
+        best = best_job(level, level.path, record) if record else None
+        reference = _reference_job(campaign, level)
+        mine += [job for job in (best, reference) if job is not None]
+        plans.append((level, report, record, best is not None, reference is not None,
+                      len(jobs), len(mine)))
+        jobs += mine
+    results = run_many(jobs, workers=workers, cluster=cluster)
+    for level, report, record, has_best, has_ref, start, count in plans:
+        idle, *rest = results[start:start + count]
+        replay = rest.pop(0) if has_best else None
+        ref_run = rest.pop(0) if has_ref else None
+        health = level_health(level, record, idle, replay,
+                              ref_run if ref_run and ref_run.outcome == "won" else None)
         report["health"] = health
         report["problems"] = [*report["problems"], *(f"solver: {p}" for p in health["problems"])]
         report["ok"] = not report["problems"]
 
 
-def level_health(level: Level, ref: str, reference: Attempt | None, *,
-                 budget: int = HEALTH_BUDGET, seeds: int = HEALTH_SEEDS,
-                 workers: int | None = 1, cluster: str | None = None) -> dict[str, Any]:
-    """The solver's verdict on ``level`` (``ref``: its id or file) and its ``reference``
-    solution: ``{"ok", "problems", "notes", "difficulty", "solver"}``."""
-    report = solve(level, ref, budget=budget, seeds=seeds, workers=workers, cluster=cluster)
-    problems: list[str] = []
-    if not report.confirmed:
-        problems.append(f"the solver does not confirm the level's answer: {verdict(report)}")
-    ref_run = _run_reference(ref, reference)
-    notes: list[str] = []
-    if isinstance(report, BreakReport) and not level.unbreakable:
-        _break_par(level, report, ref_run, problems, notes)
-        if report.winning_fraction >= TRIVIAL:
-            problems.append(f"brute-forceable: {report.winning_fraction:.0%} of random attacks "
-                            "win")
-    elif isinstance(report, KeepReport):
-        _keep_par(level, report, ref_run, problems, notes)
-    found = {k: v for k, v in to_json(report).items() if k != "seconds"}  # same in any run
-    return {"ok": not problems, "problems": problems, "notes": notes,
-            "difficulty": round(report.winning_fraction, 4), "solver": found}
-
-
-def _run_reference(ref: str, attempt: Attempt | None) -> JobResult | None:
-    if attempt is None:
+def _reference_job(campaign: Campaign, level: Level) -> Job | None:
+    try:
+        attempt: Attempt = campaign.solution(level.id)
+    except GameFileError:
         return None
-    job = Job(ref, attempt.seed, attempt.actions, attempt.knobs or None, claim=attempt.claim,
-                 reason=attempt.reason)
-    result = run_many([job], workers=1)[0]
-    return result if result.outcome == "won" else None
+    return Job(level.path, attempt.seed, attempt.actions, attempt.knobs or None,
+               claim=attempt.claim, reason=attempt.reason)
+
+
+def level_health(level: Level, record: Mapping[str, Any] | None, idle: JobResult,
+                 best: JobResult | None, reference: JobResult | None) -> dict[str, Any]:
+    """The solver's verdict on ``level`` from its ``record``, checked against the ``idle``
+    run and the replay of its ``best``; ``reference`` is the reference solution's winning run:
+    ``{"ok", "problems", "notes", "difficulty"}``."""
+    stale = check_record(level, record, idle, best)
+    if stale or record is None:
+        return {"ok": False, "problems": stale, "notes": [], "difficulty": None}
+    problems: list[str] = []
+    notes: list[str] = []
+    if not record.get("confirmed"):
+        problems.append(f"the solver does not confirm the level's answer: {record['verdict']}")
+    if record.get("mode") == "keep":
+        _keep_par(level, record, reference, problems, notes)
+    elif not level.unbreakable:
+        _break_par(level, record, reference, problems, notes)
+        if record["winning_fraction"] >= TRIVIAL:
+            problems.append(f"brute-forceable: {record['winning_fraction']:.0%} of random "
+                            "attacks win")
+    if level.act == 2:
+        problems += [f"act II: {p}" for p in act_two_problems(level, record)]
+        notes += [f"act II: {n}" for n in act_two_notes(record)]
+    return {"ok": not problems, "problems": problems, "notes": notes,
+            "difficulty": record["winning_fraction"]}
 
 
 def _compare(name: str, par: float | None, best: float | None, problems: list[str],
@@ -81,29 +140,56 @@ def _compare(name: str, par: float | None, best: float | None, problems: list[st
     if par is None or best is None:
         return
     if par < best:
-        problems.append(f"par {name} {par:g} is better than any win found ({best:g})")
+        problems.append(f"par {name} {par:g} is better than the solver's optimum ({best:g})")
     elif par > best:
         notes.append(f"par {name} {par:g} could be {best:g}")
 
 
-def _break_par(level: Level, report: BreakReport, ref_run: JobResult | None,
+def _break_par(level: Level, record: Mapping[str, Any], reference: JobResult | None,
                problems: list[str], notes: list[str]) -> None:
-    wins = [(len(s.actions), s.violation_tick) for s in report.solutions]
-    if ref_run is not None:
-        wins.append((len(ref_run.job.actions), ref_run.end_tick))
+    """Par is the best of the solver's optimum and the reference solution: fewest actions,
+    then earliest violation."""
+    wins = []
+    if record.get("optimum"):
+        wins.append((record["optimum"]["actions"], record["optimum"]["ticks"]))
+    if reference is not None:
+        wins.append((len(reference.job.actions), reference.end_tick))
     if not wins:
         return
-    _compare("actions", level.par.get("actions"), min(w[0] for w in wins), problems, notes)
-    _compare("ticks", level.par.get("ticks"), min(w[1] for w in wins), problems, notes)
+    actions, ticks = min(wins)
+    _compare("actions", level.par.get("actions"), actions, problems, notes)
+    _compare("ticks", level.par.get("ticks"), ticks, problems, notes)
 
 
-def _keep_par(level: Level, report: KeepReport, ref_run: JobResult | None,
+def _keep_par(level: Level, record: Mapping[str, Any], reference: JobResult | None,
               problems: list[str], notes: list[str]) -> None:
-    best: dict[str, float] = {b.metric: b.value for b in report.best}
-    if ref_run is not None:
-        for metric, value in ref_run.metrics.items():
-            if isinstance(value, int | float) and (metric not in best or value < best[metric]):
-                best[metric] = value
-    _compare("messages", level.par.get("messages"), best.get("messages"), problems, notes)
-    for metric, par in level.par.get("metrics", {}).items():
-        _compare(metric, par, best.get(metric), problems, notes)
+    """No par value below the lowest reached; all of them reachable by one winning run; a
+    looser one is compared with the optimal setting's values."""
+    runs: list[dict[str, float]] = []
+    optimum = record.get("optimum")
+    if optimum:
+        runs.append({"messages": optimum["messages"], **optimum["metrics"]})
+    if reference is not None:
+        runs.append({k: float(v) for k, v in reference.metrics.items()
+                     if isinstance(v, int | float)})
+    if not runs:
+        return
+    lowest = {b["metric"]: float(b["value"]) for b in record.get("best", [])}
+    for run in runs:
+        for name, value in run.items():
+            lowest[name] = min(lowest.get(name, value), value)
+    pars = {**level.par.get("metrics", {})}
+    if level.par.get("messages") is not None:
+        pars["messages"] = level.par["messages"]
+    for name, par in pars.items():
+        if name in lowest and par < lowest[name]:
+            problems.append(f"par {name} {par:g} is better than the solver's optimum "
+                            f"({lowest[name]:g})")
+    if not any(all(run.get(n, float("inf")) <= p for n, p in pars.items()) for run in runs):
+        wanted = ", ".join(f"{n} ≤ {p:g}" for n, p in pars.items())
+        problems.append(f"par is not achievable: no winning setting found has {wanted} "
+                        "together")
+    best = runs[0]
+    for name, par in pars.items():
+        if name in best and par > best[name]:
+            notes.append(f"par {name} {par:g} could be {best[name]:g}")

@@ -44,6 +44,16 @@ class Best:
 
 
 @dataclass(frozen=True)
+class Optimum:
+    """The best winning setting on the level's seed: the lowest par metrics first (in the
+    level's order), then the fewest messages; its values are the level's honest par."""
+
+    knobs: Mapping[str, Any]
+    messages: int
+    metrics: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class KeepReport:
     """What the knob grid showed."""
 
@@ -58,6 +68,7 @@ class KeepReport:
     won_everywhere: int
     winners: tuple[Setting, ...]
     best: tuple[Best, ...]
+    optimum: Optimum | None = None
     seconds: float = 0.0
 
     @property
@@ -192,20 +203,24 @@ def _shortfall(level: Level, result: JobResult) -> float:
     return total
 
 
-def _merit(level: Level, runs: Sequence[JobResult]) -> tuple[int, int, bool, float, int]:
-    """Sort key, best first: seeds won, stars on the level's seed, no violation, closest to
-    the requirements, fewest messages."""
+def _merit(level: Level, runs: Sequence[JobResult]
+           ) -> tuple[int, bool, float, tuple[float, ...], int]:
+    """Sort key, best first: seeds won, no violation, closest to the requirements, the lowest
+    par metrics, fewest messages. Par's values play no part (par is set from the result)."""
     home = runs[0]
-    return (-sum(1 for r in runs if r.outcome == "won"), -home.stars,
-            home.violation_tick is not None, _shortfall(level, home),
-            int(home.metrics.get("messages", 0)))
+    metrics = tuple(float(v) if isinstance(v := home.metrics.get(m), int | float)
+                    else float("inf") for m in level.par.get("metrics", {}))
+    return (-sum(1 for r in runs if r.outcome == "won"), home.violation_tick is not None,
+            _shortfall(level, home), metrics, int(home.metrics.get("messages", 0)))
 
 
 def _report(level: Level, seeds: Sequence[int], grid: int, sampled: tuple[int, int],
             runs: Mapping[str, list[JobResult]], seconds: float) -> KeepReport:
     winners: list[Setting] = []
     best: dict[str, Best] = {}
-    tracked = ["messages", *level.par.get("metrics", {})]
+    metric_names = list(level.par.get("metrics", {}))
+    tracked = ["messages", *metric_names]
+    optimum: tuple[tuple[float, ...], Optimum] | None = None
     for key in sorted(runs):
         results = runs[key]
         home = results[0]
@@ -219,6 +234,11 @@ def _report(level: Level, seeds: Sequence[int], grid: int, sampled: tuple[int, i
                 par = (level.par.get("messages") if metric == "messages"
                        else level.par.get("metrics", {}).get(metric))
                 best[metric] = Best(metric, value, setting, par)
+        found = Optimum(setting, int(home.metrics.get("messages", 0)),
+                        {m: float(home.metrics.get(m, float("inf"))) for m in metric_names})
+        rank = (*found.metrics.values(), found.messages)
+        if optimum is None or rank < optimum[0]:
+            optimum = (rank, found)
         code = Attempt(level.id, None, setting).to_share_code()
         winners.append(Setting(setting, sum(1 for r in results if r.outcome == "won"),
                                home.stars, int(home.metrics.get("messages", 0)), code))
@@ -229,5 +249,6 @@ def _report(level: Level, seeds: Sequence[int], grid: int, sampled: tuple[int, i
         runs=len(runs) * len(seeds), won_home=len(winners),
         won_everywhere=sum(1 for s in winners if s.seeds_won == len(seeds)),
         winners=tuple(winners[:MAX_SHOWN]),
-        best=tuple(best[m] for m in tracked if m in best), seconds=seconds,
+        best=tuple(best[m] for m in tracked if m in best),
+        optimum=optimum[1] if optimum else None, seconds=seconds,
     )

@@ -77,12 +77,18 @@ def to_json(report: BreakReport | KeepReport) -> dict[str, Any]:
                              "seeds_won": s.seeds_won, "share_code": s.share_code}
                             for s in report.winners],
                 "best": [{"metric": b.metric, "value": b.value, "par": b.par,
-                          "knobs": dict(b.knobs)} for b in report.best]}
+                          "knobs": dict(b.knobs)} for b in report.best],
+                "optimum": None if report.optimum is None else {
+                    "knobs": dict(report.optimum.knobs), "messages": report.optimum.messages,
+                    "metrics": dict(report.optimum.metrics)}}
     return {**head, "mode": "break", "unbreakable": report.unbreakable,
             "search_seed": report.seed, "space": report.space, "moves": report.moves,
             "ticks_tried": report.ticks_tried, "candidates_tried": report.tried,
             "random_attacks": report.random_tried, "random_wins": report.random_won,
-            "hint": report.hint, "solutions": [_solution_json(s) for s in report.solutions]}
+            "hint": report.hint, "solutions": [_solution_json(s) for s in report.solutions],
+            "optimum": None if not report.solutions else {
+                "actions": len(report.solutions[0].actions),
+                "ticks": report.solutions[0].violation_tick}}
 
 
 def render(report: BreakReport | KeepReport, console: Console) -> None:

@@ -21,6 +21,7 @@ from playground.game.errors import GameFileError
 from playground.game.level import KnobRange, Level
 from playground.game.rules import refusal
 from playground.game.session import Outcome, Refused, Session
+from playground.game.solve_advice import hints_with_pointer
 from playground.sim import Action, SimError, World
 from playground.sim.network import parse_link
 from playground.tui.tools import (
@@ -124,6 +125,7 @@ class PlayController:
         self.frontier = 0
         self.selection: str | None = level.nodes[0] if level.nodes else None
         self.hints_shown = 0
+        self.hints = hints_with_pointer(level)  # the level's, and the solver's pointer
         self.draft_knobs: dict[str, Any] = self.current_knobs()
         self._reported: tuple[Any, ...] | None = None
         self.forks = 0
@@ -577,7 +579,7 @@ class PlayController:
 
     def next_hint(self) -> str | None:
         """Reveal the next of the level's hints (``None`` when all are shown)."""
-        if self.hints_shown >= len(self.level.hints):
+        if self.hints_shown >= len(self.hints):
             return None
         self.hints_shown += 1
-        return self.level.hints[self.hints_shown - 1]
+        return self.hints[self.hints_shown - 1]

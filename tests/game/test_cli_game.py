@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,9 +20,8 @@ SOLUTION = Attempt("split", None, {}, (Action.make(50, "lie", "a", strategy="equ
                                                    values=["x", "y"]),))
 
 
-@pytest.fixture
-def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "levels"
+def write_campaign(folder: Path) -> Path:
+    """The two-level test campaign and its reference solutions in ``folder``."""
     (folder / "solutions").mkdir(parents=True)
     (folder / "split.toml").write_text(BREAK_LEVEL)
     (folder / "keep-it.toml").write_text(KEEP_LEVEL)
@@ -28,6 +29,26 @@ def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "solutions" / "split.toml").write_text(SOLUTION.to_toml())
     (folder / "solutions" / "keep-it.toml").write_text(
         Attempt("keep-it", None, {"durable": True}).to_toml())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The solver records of the test campaign's levels, written once (verify needs them)."""
+    folder = write_campaign(tmp_path_factory.mktemp("records") / "levels")
+    for level_id in ("split", "keep-it"):
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            main(["solve", str(folder / f"{level_id}.toml"), "--write", "--budget", "150",
+                  "--seeds", "1", "--workers", "1"])
+    return sorted((folder / "solutions").glob("*.solver.json"))
+
+
+@pytest.fixture
+def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[Path]) -> Path:
+    folder = write_campaign(tmp_path / "levels")
+    for record in records:
+        shutil.copy(record, folder / "solutions")
     monkeypatch.setenv("PLAYGROUND_LEVELS_DIR", str(folder))
     return folder
 

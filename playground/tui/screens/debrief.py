@@ -19,6 +19,7 @@ from playground.tui.commands import PaletteCommand
 from playground.tui.screens.campaign import stars_text
 from playground.tui.widgets.panels import MODE_BADGE
 from playground.tui.widgets.seeds import SeedHistogram
+from playground.tui.widgets.solver_comparison import SolverComparison
 
 
 def debrief_markup(d: Debrief, *, improved: bool = False) -> str:
@@ -99,6 +100,8 @@ class DebriefScreen(Screen[str]):
                          id="debrief-text")
             if self.seeds is not None:
                 yield SeedHistogram(self.seeds, self.metric, self.bound)
+            if self.debrief.versus_solver:
+                yield SolverComparison(self.debrief.versus_solver)
             yield Static(keys, id="debrief-keys")
         yield Footer()
 

@@ -603,7 +603,7 @@ class PlayScreen(GameMixin, Screen[None]):
             else:
                 self.notify("No hints here: this is a sandbox.")
             return
-        self.hint = f"{self.controller.hints_shown}/{len(self.level.hints)} {hint}"
+        self.hint = f"{self.controller.hints_shown}/{len(self.controller.hints)} {hint}"
         self.sync_view()
 
     def action_briefing(self) -> None:
