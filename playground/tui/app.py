@@ -27,6 +27,7 @@ from playground.tui.commands import ScreenCommands
 from playground.tui.heap import settle_heap
 from playground.tui.navigation import (
     SCREENS,
+    Navigation,
     OpenBriefing,
     ScreenName,
     ShowScreen,
@@ -237,6 +238,16 @@ class PlaygroundApp(App[None]):
         if SCREENS[name].once and isinstance(self.screen, cls):
             return
         self.push_screen(cls())
+
+    def navigate(self, request: Navigation) -> None:
+        """Open the screen ``request`` asks for (see :func:`navigation.navigate`)."""
+        if isinstance(request, ShowScreen):
+            self.show(request.screen_name)
+        elif isinstance(request, OpenBriefing):
+            self.open_briefing(request.level, replace=request.replace)
+        else:
+            self.start_level(request.level, replace=request.replace,
+                             share_code=request.share_code)
 
     def on_show_screen(self, message: ShowScreen) -> None:
         self.show(message.screen_name)

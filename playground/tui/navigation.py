@@ -1,18 +1,20 @@
 """Navigation between the game's screens: typed messages a screen posts, and the screens by name.
 
-A screen never calls the app to move elsewhere: it posts :class:`ShowScreen`,
-:class:`OpenBriefing` or :class:`StartLevel`, which bubble up to the app
-(:class:`playground.tui.app.PlaygroundApp` handles them). :data:`SCREENS` names every screen
-the app opens; its module is imported the first time it is shown, so the first frame waits
-only for the title screen.
+A screen never calls the app's methods to move elsewhere: it hands a :class:`ShowScreen`,
+:class:`OpenBriefing` or :class:`StartLevel` request to :func:`navigate`, which the app
+(:class:`playground.tui.app.PlaygroundApp`) handles at once, so keys typed ahead reach the new
+screen; posted, the same messages bubble up to the app's handlers. :data:`SCREENS` names
+every screen the app opens; its module is imported the first time it is shown, so the first
+frame waits only for the title screen.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload, runtime_checkable
 
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
@@ -92,3 +94,26 @@ class StartLevel(Message):
         self.level = level
         self.replace = replace
         self.share_code = share_code
+
+
+Navigation = ShowScreen | OpenBriefing | StartLevel
+"""A request to move to another screen."""
+
+
+@runtime_checkable
+class Navigator(Protocol):
+    """The app: it opens the screen a :data:`Navigation` asks for."""
+
+    def navigate(self, request: Navigation) -> None: ...
+
+
+def navigate(node: DOMNode, request: Navigation) -> None:
+    """Move now, while the key that asked is being handled: keys typed after it (a burst over
+    SSH or the web, a fast typist) then reach the new screen. A posted message would queue
+    behind them, and they would act on the old screen. Without a navigating app (a screen
+    tested alone) the request is posted instead."""
+    app = node.app
+    if isinstance(app, Navigator):
+        app.navigate(request)
+    else:
+        node.post_message(request)

@@ -6,6 +6,8 @@ import ast
 from pathlib import Path
 from typing import get_args
 
+from textual import events
+
 from playground.tui import app as app_module
 from playground.tui.navigation import (
     SCREENS,
@@ -65,3 +67,15 @@ def test_the_app_imports_no_screen_inside_a_function() -> None:
 def test_every_named_screen_is_a_screen() -> None:
     for name in SCREENS:
         assert screen_class(name).__name__ == SCREENS[name].cls
+
+
+async def test_keys_typed_ahead_reach_the_screen_the_first_key_opened(data_dir: Path) -> None:
+    """`s` then Enter in one burst (as SSH and the browser deliver a fast typist's keys): the
+    sandbox opens and Enter picks its first protocol there, not the title's first item."""
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, TitleScreen), "the title")
+        app.post_message(events.Key("s", "s"))
+        app.post_message(events.Key("enter", "\r"))
+        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen), "the sandbox level")
+        assert app.screen.level.mode == "sandbox"

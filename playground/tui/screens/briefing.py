@@ -17,7 +17,7 @@ from playground.game.level import Level
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import controller_from_share_code
-from playground.tui.navigation import StartLevel
+from playground.tui.navigation import StartLevel, navigate
 from playground.tui.screens.base import GameMixin
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
 from playground.tui.widgets.panels import MODE_BADGE
@@ -124,12 +124,12 @@ class BriefingScreen(GameMixin, Screen[None]):
         yield Footer()
 
     def action_start(self) -> None:
-        self.post_message(StartLevel(self.level))
+        navigate(self, StartLevel(self.level))
 
     def action_share_code(self) -> None:
         def done(code: str | None) -> None:
             if code:
-                self.post_message(StartLevel(self.level, share_code=code))
+                navigate(self, StartLevel(self.level, share_code=code))
 
         def problem(code: str) -> str | None:
             return controller_from_share_code(self.level, code)[1] or None

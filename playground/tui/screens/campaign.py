@@ -18,7 +18,7 @@ from playground.game.level import Level
 from playground.game.outline import CHAPTERS, entry_index
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.navigation import OpenBriefing
+from playground.tui.navigation import OpenBriefing, navigate
 from playground.tui.screens.base import GameMixin
 from playground.tui.widgets.panels import MODE_BADGE
 
@@ -145,7 +145,7 @@ class CampaignScreen(GameMixin, Screen[None]):
             self.notify(f"Locked: {self.game.why_locked(campaign.get(level_id))}",
                         severity="warning")
             return
-        self.post_message(OpenBriefing(campaign.get(level_id)))
+        navigate(self, OpenBriefing(campaign.get(level_id)))
 
     def palette_commands(self) -> list[PaletteCommand]:
         campaign = self.game.campaign()

@@ -43,7 +43,7 @@ from playground.tui.model import (
     meters,
     node_views,
 )
-from playground.tui.navigation import OpenBriefing
+from playground.tui.navigation import OpenBriefing, navigate
 from playground.tui.pacing import FramePacer
 from playground.tui.screens.base import GameMixin
 from playground.tui.screens.confirm import ConfirmScreen
@@ -379,7 +379,7 @@ class PlayScreen(GameMixin, Screen[None]):
         elif choice == "next":
             following = self.game.next_level(self.level.id)
             if following is not None:
-                self.post_message(OpenBriefing(following, replace=True))
+                navigate(self, OpenBriefing(following, replace=True))
         elif choice == "map":
             self.app.pop_screen()
         elif choice == "replay" and self.seed_verdict is not None and self.seed_verdict.lost:

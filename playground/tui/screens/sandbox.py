@@ -19,7 +19,7 @@ from playground.game.level import Level, parse_level
 from playground.protocols.registry import ProtocolSpec, all_protocols
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.navigation import StartLevel
+from playground.tui.navigation import StartLevel, navigate
 from playground.tui.screens.base import GameMixin
 
 SIZES = (3, 4, 5, 7, 9)
@@ -140,14 +140,14 @@ class SandboxScreen(GameMixin, Screen[None]):
             return
         kind, item = self.choices.get(option.id or "", ("", None))
         if kind == "level" and isinstance(item, Level):
-            self.post_message(StartLevel(item, replace=False))
+            navigate(self, StartLevel(item, replace=False))
         elif kind == "protocol" and isinstance(item, ProtocolSpec):
             try:
                 level = sandbox_level(item, self.cluster_size())
             except LevelError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.post_message(StartLevel(level, replace=False))
+            navigate(self, StartLevel(level, replace=False))
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand("Start the sandbox", "Enter", self.action_start)]

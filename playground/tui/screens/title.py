@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from playground.game.room import MESSAGE_ENV
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
-from playground.tui.navigation import MenuScreen, ShowScreen
+from playground.tui.navigation import MenuScreen, ShowScreen, navigate
 from playground.tui.screens.base import GameMixin
 
 ART = asset("title-art.txt").read_text(encoding="utf-8").rstrip("\n")
@@ -108,7 +108,7 @@ class TitleScreen(GameMixin, Screen[None]):
         if key == "quit":
             self.app.exit()
         elif key in OPENS:
-            self.post_message(ShowScreen(OPENS[key]))
+            navigate(self, ShowScreen(OPENS[key]))
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand(label.split("  ", 1)[1], hint or "leave the game",
