@@ -90,6 +90,7 @@ async def judged_over_seeds(pilot, level_id: str, **knobs: object) -> PlayScreen
     screen.controller.advance_to(screen.level.ticks)
     screen.after_change()
     assert f"judging your settings on {screen.level.seeds} seeds" in (screen.message or "")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DebriefScreen),
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DebriefScreen)
+                     and bool(pilot.app.screen.query("#debrief-keys")),  # composed, not only shown
                      "the debrief after the verdict over seeds", timeout=120)
     return screen

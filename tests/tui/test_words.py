@@ -141,7 +141,8 @@ async def test_every_screen_of_the_level_reads_as_words(level_id: str, data_dir:
             assert isinstance(solved, PlayScreen) and solved.share_problem is None
             solved.action_seek(level.ticks)
             # a KEEP IT level over several seeds is judged in the background first
-            await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen),
+            await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen)
+                             and bool(app.screen.query("#debrief-keys")),
                              "the debrief of the reference solution", timeout=120)
             seen["debrief"] = screen_text(app)
             await pilot.press("b")
