@@ -250,14 +250,13 @@ class PlaygroundApp(App[None]):
                              share_code=request.share_code)
 
     def on_show_screen(self, message: ShowScreen) -> None:
-        self.show(message.screen_name)
+        self.navigate(message)
 
     def on_open_briefing(self, message: OpenBriefing) -> None:
-        self.open_briefing(message.level, replace=message.replace)
+        self.navigate(message)
 
     def on_start_level(self, message: StartLevel) -> None:
-        self.start_level(message.level, replace=message.replace,
-                         share_code=message.share_code)
+        self.navigate(message)
 
     def action_help(self) -> None:
         self.show("help")
