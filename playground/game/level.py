@@ -497,28 +497,30 @@ def parse_action(r: Reader, item: dict[str, Any], at: tuple[str | int, ...],
     spec = TOOLS[action.tool]
     unknown = unknown_node(action, nodes)
     if unknown:
-        raise r.fail((*at, "groups" if action.tool == "partition" else "target"), unknown)
-    if spec.target == "link" and action.target == "*" and action.tool not in ("heal", "release"):
+        raise r.fail((*at, unknown[0]), unknown[1])
+    if spec.target == "link" and action.target == "*" and not spec.every_link:
         raise r.fail((*at, "target"), f"{action.tool} needs a link such as 'n1->n2'")
     if ticks is not None and action.tick > ticks:
         raise r.fail((*at, "tick"), f"tick {action.tick} is after the level's end ({ticks})")
     return action
 
 
-def unknown_node(action: Action, nodes: tuple[str, ...]) -> str | None:
-    """``unknown node 'x' (nodes: ...)`` if ``action`` names a node not in ``nodes``."""
+def unknown_node(action: Action, nodes: tuple[str, ...]) -> tuple[str, str] | None:
+    """The field and ``unknown node 'x' (nodes: ...)`` if ``action`` names a node not in
+    ``nodes`` (in its target or in a parameter naming nodes, such as a partition's groups)."""
     spec = TOOLS[action.tool]
-    names: list[str] = []
+    named: list[tuple[str, str]] = []
     if spec.target == "node":
-        names = [action.target]
+        named = [("target", action.target)]
     elif spec.target == "link" and action.target != "*":
         a, b, _ = parse_link(action.target)
-        names = [a, b]
-    if action.tool == "partition":
-        names = [n for group in action.kwargs["groups"] for n in group]
-    for name in names:
+        named = [("target", a), ("target", b)]
+    kwargs = action.kwargs
+    named += [(field, n) for field, p in spec.params.items() if p.nodes and field in kwargs
+              for group in kwargs[field] for n in group]
+    for field, name in named:
         if name not in nodes:
-            return f"unknown node {name!r} (nodes: {', '.join(nodes)})"
+            return field, f"unknown node {name!r} (nodes: {', '.join(nodes)})"
     return None
 
 

@@ -46,10 +46,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from playground.protocols.registry import Build, Knob, KnobError, ProtocolSpec
+from playground.sim.actions import CRASHED
 from playground.sim.checks import Check, Finding, Invariant
 from playground.sim.program import Context, Program
 from playground.sim.trace import Event
-from playground.sim.world import CRASHED, World
+from playground.sim.world import World
 
 SOURCE = ("Kleppmann, Designing Data-Intensive Applications, ch. 8 'Detecting Faults' and "
           "'Timeouts and Unbounded Delays'; Hayashibara, Défago, Yared, Katayama, 'The phi "

@@ -158,8 +158,9 @@ def test_controller_acts_next_tick_and_forks_in_the_past(campaign) -> None:
 def test_controller_refusals_say_why(campaign) -> None:
     c = PlayController(campaign.get("two-faced"))
     c.advance_to(100)
-    assert "needs a link" in c.apply("cut").message or "toolbox" in c.apply("cut").message
-    assert "toolbox" in c.apply("freeze").message
+    assert c.apply("cut").message == "no cut link in this level's toolbox (it has: make lie)"
+    assert c.apply("set_link").message == ("no slow/lossy in this level's toolbox "
+                                           "(it has: make lie)")
     c.select("n3")
     assert c.apply("lie").ok
     refused = c.apply("lie")
@@ -170,6 +171,19 @@ def test_controller_refusals_say_why(campaign) -> None:
     pause.select("n3")
     too_long = pause.apply("freeze", {"duration": "5000"})
     assert not too_long.ok and "at most 1500" in too_long.message
+
+
+def test_a_dialog_value_out_of_range_is_refused_under_its_field_label(campaign) -> None:
+    c = PlayController(campaign.get("sandbox"))
+    c.select("n1->n2")
+    refused = c.apply("set_link", {"latency": "-5"})
+    assert not refused.ok and refused.message == "latency (ms): must be >= 0, got -5"
+    refused = c.apply("set_link", {"loss": "1.5"})
+    assert refused.message == "loss (0..1): must be between 0 and 1, got 1.5"
+    c.select("n1")
+    refused = c.apply("freeze", {"duration": "0"})
+    assert refused.message == "pause for (ms): must be > 0, got 0"
+    assert not c.session.player_actions
 
 
 def test_link_selection_cycles(campaign) -> None:
