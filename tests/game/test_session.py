@@ -57,6 +57,8 @@ def test_score_and_stars_against_par() -> None:
                                                         "latency)"),
     (Action.make(10, "set_link", "a->b", service_ms=50, loss=1.0),
      "only change service_ms here (not loss)"),
+    (Action.make(10, "set_link", "a->b", service_ms=400),
+     "slow/lossy: wire time per message at most 200 ms in this level, not 400"),
 ])
 def test_the_toolbox_refuses_with_a_reason(action: Action, reason: str) -> None:
     session = Session(LEVEL)
