@@ -340,5 +340,6 @@ def test_a_level_that_names_its_links_offers_them_in_the_dialog() -> None:
     link, *_ = c.dialog_fields("set_link")  # ...but the dialog lists the allowed ones
     assert link.choices == ("n2->n1", "n3->n1", "n4->n1", "n1->n2", "n1->n3", "n1->n4")
     assert link.choice_labels[1] == "n3 → n1 only"
+    assert link.default == "n3->n1"  # the first allowed link of the selected node
     done = c.apply("set_link", {"link": "n3->n1", "service_ms": "100"})
     assert done.ok and done.action is not None and done.action.target == "n3->n1"
