@@ -5,6 +5,7 @@ through its DevTools protocol when the OS has Chromium)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -17,8 +18,9 @@ from collections.abc import AsyncIterator, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
+import pyte
 import pytest
 
 from tests.serve.conftest import RunningServer, running
@@ -81,13 +83,21 @@ async def test_the_game_page_fetches_nothing_from_outside_the_server(
 
 class DevTools:
     """One page of a headless Chromium, driven over its DevTools websocket. With the Network
-    domain enabled it counts the game's websocket frames: received, and acks sent."""
+    domain enabled it counts the game's websocket frames (received, their bytes, and acks
+    sent) and draws what they carry into a terminal emulator, so a test can read the screen."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.next_id = 0
         self.frames_received = 0
+        self.bytes_received = 0
         self.acks_sent = 0
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def text(self) -> str:
+        """The game's screen as the page's frames drew it (Network domain enabled)."""
+        return "\n".join(self.screen.display)
 
     async def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         self.next_id += 1
@@ -111,12 +121,26 @@ class DevTools:
 
     def _note(self, message: dict[str, Any]) -> dict[str, Any]:
         method = message.get("method")
-        if method == "Network.webSocketFrameReceived":
+        if method == "Network.webSocketCreated":  # the game's socket: ?width=W&height=H
+            size = parse_qs(urlsplit(message["params"]["url"]).query)
+            self._resize(size.get("width", ["80"])[0], size.get("height", ["24"])[0])
+        elif method == "Network.webSocketFrameReceived":
+            response = message["params"]["response"]
             self.frames_received += 1
+            if response.get("opcode") == 2:  # a frame of the screen (base64)
+                data = base64.b64decode(response.get("payloadData", ""))
+                self.bytes_received += len(data)
+                self.stream.feed(data)
         elif method == "Network.webSocketFrameSent":
             payload = message["params"]["response"].get("payloadData", "")
             self.acks_sent += payload.startswith('["ack"')
+            if payload.startswith('["resize"'):
+                size = json.loads(payload)[1]
+                self._resize(size.get("width", 80), size.get("height", 24))
         return message
+
+    def _resize(self, cols: object, rows: object) -> None:
+        self.screen.resize(int(str(rows)), int(str(cols)))
 
     async def wait_for(self, expression: str, timeout: float = 60) -> Any:
         """The expression's value once it is truthy (polled: the page changes by itself)."""
