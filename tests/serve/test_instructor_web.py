@@ -14,7 +14,7 @@ from playground.game.progress import Progress
 from playground.serve.roomview import NO_LIVE_VIEW
 from tests.serve.conftest import TITLE_TEXT, RunningServer, Terminal, connect, running
 from tests.serve.test_instructor import PLAYERS, ROOM_TEXT, TEACHER, row, secret
-from tests.serve.test_web_slow import SlowBrowser
+from tests.serve.test_web_slow import SlowBrowser, browser_game
 
 aiohttp = pytest.importorskip("aiohttp")
 
@@ -31,16 +31,10 @@ async def browser(tmp_path: Path) -> AsyncIterator[tuple[SlowBrowser, RunningSer
                     "--password-file", str(secret(tmp_path, "players", PLAYERS)),
                     "--instructor-password-file", str(secret(tmp_path, "teacher", TEACHER))
                     ) as ssh:
-        base = f"http://127.0.0.1:{web.port}"
-        async with aiohttp.ClientSession() as http:
-            answer = await http.post(f"{base}/play", data={"player": "cleo"},
-                                     allow_redirects=False)
-            token = answer.headers["Location"].rsplit("/", 1)[1]
-            url = f"ws://127.0.0.1:{web.port}/ws/{token}?width=110&height=35"
-            async with http.ws_connect(url, headers={"Origin": base}) as ws:
-                cleo = SlowBrowser(ws, 110, 35)
-                await cleo.draw_until(TITLE_TEXT)
-                yield cleo, ssh
+        async with aiohttp.ClientSession() as http, \
+                browser_game(http, f"http://127.0.0.1:{web.port}", "cleo", 110, 35) as cleo:
+            await cleo.draw_until(TITLE_TEXT)
+            yield cleo, ssh
 
 
 async def test_the_instructor_sees_a_browser_player_move_and_is_told_why_not_live(

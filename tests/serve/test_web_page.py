@@ -211,6 +211,16 @@ def _live_members(group: int) -> list[int]:
     return live
 
 
+@contextlib.asynccontextmanager
+async def game_in_chromium(http: aiohttp.ClientSession, base: str,
+                           player: str) -> AsyncIterator[DevTools]:
+    """``player``'s game page in headless Chromium, once the game has drawn."""
+    where, _ = await play_page(http, base, player)
+    async with chromium(http, where) as page:
+        await page.wait_for("document.body.classList.contains('-first-byte')")
+        yield page
+
+
 @needs_chromium
 async def test_the_page_takes_keyboard_focus_when_the_game_appears_and_says_why_it_ended(
         server: RunningServer) -> None:
@@ -218,16 +228,13 @@ async def test_the_page_takes_keyboard_focus_when_the_game_appears_and_says_why_
     limit ends the game, the page says so and how to go on."""
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
-    async with aiohttp.ClientSession() as http:
-        where, _ = await play_page(http, base, "focus")
-        async with chromium(http, where) as page:
-            await page.wait_for("document.body.classList.contains('-first-byte')")
-            focused = await page.wait_for("document.activeElement.className")
-            assert "xterm-helper-textarea" in focused
-            assert (await page.evaluate("document.activeElement.closest('#terminal') !== null"))
-            # nothing pressed: the idle limit (4 s) ends the game
-            await page.wait_for("document.body.classList.contains('-closed')")
-            shown = await page.evaluate("document.querySelector('.closed-dialog').innerText")
+    async with aiohttp.ClientSession() as http, game_in_chromium(http, base, "focus") as page:
+        focused = await page.wait_for("document.activeElement.className")
+        assert "xterm-helper-textarea" in focused
+        assert (await page.evaluate("document.activeElement.closest('#terminal') !== null"))
+        # nothing pressed: the idle limit (4 s) ends the game
+        await page.wait_for("document.body.classList.contains('-closed')")
+        shown = await page.evaluate("document.querySelector('.closed-dialog').innerText")
     assert "No key pressed for 4 s" in shown
     assert "Reload the page to continue" in shown
     await server.await_line(r"end focus pid \d+ \(idle,", start=mark)
@@ -238,14 +245,11 @@ async def test_the_page_says_the_connection_was_lost_when_the_server_vanishes(
         tmp_path: Path) -> None:
     with running("web", tmp_path) as server:
         base = f"http://127.0.0.1:{server.port}"
-        async with aiohttp.ClientSession() as http:
-            where, _ = await play_page(http, base, "lost")
-            async with chromium(http, where) as page:
-                await page.wait_for("document.body.classList.contains('-first-byte')")
-                server.proc.send_signal(signal.SIGKILL)  # no close frame: a network gone
-                await page.wait_for("document.body.classList.contains('-closed')")
-                shown = await page.evaluate(
-                    "document.querySelector('.closed-dialog').innerText")
+        async with aiohttp.ClientSession() as http, game_in_chromium(http, base, "lost") as page:
+            server.proc.send_signal(signal.SIGKILL)  # no close frame: a network gone
+            await page.wait_for("document.body.classList.contains('-closed')")
+            shown = await page.evaluate(
+                "document.querySelector('.closed-dialog').innerText")
     assert "The connection to the server was lost." in shown
     assert "Reload the page to continue" in shown
 
@@ -262,18 +266,15 @@ async def test_a_reload_mid_game_starts_a_new_game_and_says_the_run_was_lost(
 async def reload_mid_game(server: RunningServer) -> None:
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
-    async with aiohttp.ClientSession() as http:
-        where, _ = await play_page(http, base, "again")
-        async with chromium(http, where) as page:
-            await page.wait_for("document.body.classList.contains('-first-byte')")
-            first = await server.session_pid("again", start=mark)
-            await page.evaluate("location.reload()")
-            await page.wait_for("document.body.classList.contains('-reloaded')"
-                                " && document.body.classList.contains('-first-byte')")
-            note = await page.evaluate("document.getElementById('reload-note').innerText")
-            assert not await page.evaluate("document.body.classList.contains('-closed')")
-            again = await server.await_line(rf"start again from \S+ pid (?!{first}\b)(\d+)",
-                                            start=mark)
+    async with aiohttp.ClientSession() as http, game_in_chromium(http, base, "again") as page:
+        first = await server.session_pid("again", start=mark)
+        await page.evaluate("location.reload()")
+        await page.wait_for("document.body.classList.contains('-reloaded')"
+                            " && document.body.classList.contains('-first-byte')")
+        note = await page.evaluate("document.getElementById('reload-note').innerText")
+        assert not await page.evaluate("document.body.classList.contains('-closed')")
+        again = await server.await_line(rf"start again from \S+ pid (?!{first}\b)(\d+)",
+                                        start=mark)
     assert "a level you were in the middle of starts over" in " ".join(note.split())
     assert int(again.group(1)) != first
     assert "refused again" not in server.log()

@@ -9,11 +9,12 @@ run ends (the sandbox pauses at 60 simulated seconds and draws nothing more unti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pyte
 import pytest
@@ -123,41 +124,47 @@ class SlowBrowser:
             await self.draw_until(f"playing {PLAY_SPEED}x", MOST_FRAMES_TO_SEE_A_KEY)
 
 
+@contextlib.asynccontextmanager
+async def browser_game(http: aiohttp.ClientSession, base: str, player: str, cols: int = 120,
+                       rows: int = 40) -> AsyncIterator[SlowBrowser]:
+    """``player``'s game, signed in by the name form, in a browser of ``cols`` x ``rows``
+    (drawing at full speed until its ``delay`` is set)."""
+    answer = await http.post(f"{base}/play", data={"player": player}, allow_redirects=False)
+    token = answer.headers["Location"].rsplit("/", 1)[1]
+    url = f"ws{base.removeprefix('http')}/ws/{token}?width={cols}&height={rows}"
+    async with http.ws_connect(url, headers={"Origin": base}) as ws:
+        yield SlowBrowser(ws, cols, rows)
+
+
 async def test_a_slow_browser_stays_and_sees_the_latest_screen(server: RunningServer) -> None:
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
-    async with aiohttp.ClientSession() as http:
-        answer = await http.post(f"{base}/play", data={"player": "slow"},
-                                 allow_redirects=False)
-        token = answer.headers["Location"].rsplit("/", 1)[1]
-        url = f"ws://127.0.0.1:{server.port}/ws/{token}?width=120&height=40"
-        async with http.ws_connect(url, headers={"Origin": base}) as ws:
-            browser = SlowBrowser(ws, 120, 40)
-            await browser.draw_until(TITLE_TEXT)
-            await browser.key("s\r")  # the sandbox: five Raft nodes
-            await browser.draw_until("playing 4x")
-            await browser.keep_playing()
+    async with aiohttp.ClientSession() as http, browser_game(http, base, "slow") as browser:
+        await browser.draw_until(TITLE_TEXT)
+        await browser.key("s\r")  # the sandbox: five Raft nodes
+        await browser.draw_until("playing 4x")
+        await browser.keep_playing()
 
-            browser.delay = SLOW_READ
-            started, first_frame, first_bytes = time.monotonic(), browser.frames, browser.bytes
-            until = started + SLOW_SECONDS
-            while browser.frames - first_frame < SHORT_RUN_FRAMES or time.monotonic() < until:
-                await browser.keep_playing()
-                await browser.draw_one()
-            seconds = time.monotonic() - started
-            frames = browser.frames - first_frame
-            print(f"slow reader at {PLAY_SPEED}x: session kept {seconds:.0f} s, {frames} frames "
-                  f"({frames / seconds:.1f}/s), "
-                  f"{(browser.bytes - first_bytes) / seconds / 1024:.1f} KiB/s, "
-                  f"{browser.restarts} restarts of the run")
-
+        browser.delay = SLOW_READ
+        started, first_frame, first_bytes = time.monotonic(), browser.frames, browser.bytes
+        until = started + SLOW_SECONDS
+        while browser.frames - first_frame < SHORT_RUN_FRAMES or time.monotonic() < until:
             await browser.keep_playing()
-            await browser.key("-")
-            start = browser.frames
-            while speed_shown(browser.text()) != 4:  # playing, or paused if the run just ended
-                assert browser.frames - start < MOST_FRAMES_TO_SEE_A_KEY, (
-                    f"4x not shown after {MOST_FRAMES_TO_SEE_A_KEY} frames:\n{browser.text()}")
-                await browser.draw_one()
+            await browser.draw_one()
+        seconds = time.monotonic() - started
+        frames = browser.frames - first_frame
+        print(f"slow reader at {PLAY_SPEED}x: session kept {seconds:.0f} s, {frames} frames "
+              f"({frames / seconds:.1f}/s), "
+              f"{(browser.bytes - first_bytes) / seconds / 1024:.1f} KiB/s, "
+              f"{browser.restarts} restarts of the run")
+
+        await browser.keep_playing()
+        await browser.key("-")
+        start = browser.frames
+        while speed_shown(browser.text()) != 4:  # playing, or paused if the run just ended
+            assert browser.frames - start < MOST_FRAMES_TO_SEE_A_KEY, (
+                f"4x not shown after {MOST_FRAMES_TO_SEE_A_KEY} frames:\n{browser.text()}")
+            await browser.draw_one()
     ended = await server.await_line(r"end slow pid \d+ \(([^,]+),", start=mark)
     assert ended.group(1) == "closed"  # by the browser, not lost
 
