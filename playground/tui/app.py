@@ -21,7 +21,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 
 from playground import __version__
-from playground.game.roomstate import ROOM_DIR_ENV
+from playground.game.roomenv import ROOM_DIR_ENV
 from playground.shipped import asset
 from playground.tui.commands import ScreenCommands
 from playground.tui.heap import settle_heap
@@ -117,7 +117,7 @@ class PlaygroundApp(App[None]):
 
     def why_locked(self, level: Level | None) -> str:
         """Why ``level`` (an act I level if ``None``) is not open."""
-        from playground.game.room import OPEN_ENV
+        from playground.game.roomenv import OPEN_ENV
 
         if OPEN_ENV in os.environ:
             return "not open in this workshop room."

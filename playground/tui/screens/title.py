@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from playground.game.room import MESSAGE_ENV
+from playground.game.roomenv import MESSAGE_ENV
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.navigation import MenuScreen, ShowScreen, navigate
