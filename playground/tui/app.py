@@ -79,6 +79,7 @@ class PlaygroundApp(App[None]):
         self.autoplay = autoplay
         self.forced_theme = theme
         self._campaign: Campaign | None = None
+        self._order: tuple[str, ...] | None = None  # the campaign's index, for the title
         self.campaign_error: str | None = None
         self._progress: Progress | None = None
         self.room_link: RoomLink | None = None  # in a workshop room: status out, messages in
@@ -146,6 +147,21 @@ class PlaygroundApp(App[None]):
             except (LevelError, OSError, ValueError) as exc:
                 self.campaign_error = str(exc)
         return self._campaign
+
+    def campaign_order(self) -> tuple[str, ...] | None:
+        """The campaign's level ids in order, or ``None`` (then :attr:`campaign_error` says
+        why). Reads only the campaign's index until something needs its levels."""
+        if self._campaign is not None:
+            return self._campaign.order
+        if self._order is None and self.campaign_error is None:
+            from playground.game.campaign import campaign_order
+            from playground.game.errors import LevelError
+
+            try:
+                self._order = campaign_order(self.levels_dir)
+            except (LevelError, OSError, ValueError) as exc:
+                self.campaign_error = str(exc)
+        return self._order
 
     def mark_seen(self, level_id: str) -> None:
         """Remember that the player opened a level (the codex lists what was met)."""
