@@ -9,9 +9,9 @@ settings). Each screen lists its commands in the palette (Ctrl+P).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from playground.tui.roomlink import RoomLink
 
 CSS_FILE = asset("app.tcss")
+T = TypeVar("T")
 
 
 class PlaygroundApp(App[None]):
@@ -140,12 +141,8 @@ class PlaygroundApp(App[None]):
         """The campaign, or ``None`` (then :attr:`campaign_error` says why)."""
         if self._campaign is None and self.campaign_error is None:
             from playground.game.campaign import load_campaign
-            from playground.game.errors import LevelError
 
-            try:
-                self._campaign = load_campaign(self.levels_dir)
-            except (LevelError, OSError, ValueError) as exc:
-                self.campaign_error = str(exc)
+            self._campaign = self._read_campaign(load_campaign)
         return self._campaign
 
     def campaign_order(self) -> tuple[str, ...] | None:
@@ -155,13 +152,19 @@ class PlaygroundApp(App[None]):
             return self._campaign.order
         if self._order is None and self.campaign_error is None:
             from playground.game.campaign import campaign_order
-            from playground.game.errors import LevelError
 
-            try:
-                self._order = campaign_order(self.levels_dir)
-            except (LevelError, OSError, ValueError) as exc:
-                self.campaign_error = str(exc)
+            self._order = self._read_campaign(campaign_order)
         return self._order
+
+    def _read_campaign(self, read: Callable[[Path | None], T]) -> T | None:
+        """``read(levels_dir)``, or ``None`` with :attr:`campaign_error` saying why."""
+        from playground.game.errors import LevelError
+
+        try:
+            return read(self.levels_dir)
+        except (LevelError, OSError, ValueError) as exc:
+            self.campaign_error = str(exc)
+            return None
 
     def mark_seen(self, level_id: str) -> None:
         """Remember that the player opened a level (the codex lists what was met)."""
