@@ -101,33 +101,27 @@ def test_budgets_from_the_environment() -> None:
             parse_budget(bad)
 
 
-class FrameTimers:
-    """Stands in for the play screen's ``set_timer``: the test fires each frame itself, after
+class ManualFrameTimer:
+    """Stands in for the play screen's frame timer: the test fires each frame itself, after
     moving the fake clocks on by the gap the screen asked for."""
 
-    def __init__(self) -> None:
-        self.pending: list[PendingFrame] = []
-
-    def __call__(self, delay: float, callback: Callable[[], None]) -> PendingFrame:
-        frame = PendingFrame(delay, callback)
-        self.pending.append(frame)
-        return frame
-
-    def next(self) -> PendingFrame:
-        live = [f for f in self.pending if not f.stopped]
-        assert len(live) == 1, f"expected one frame scheduled, got {len(live)}"
-        self.pending.clear()
-        return live[0]
-
-
-class PendingFrame:
-    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
-        self.delay = delay
+    def __init__(self, callback: Callable[[], object]) -> None:
         self.callback = callback
-        self.stopped = False
+        self.delay: float | None = None
+
+    def start(self, delay: float) -> None:
+        self.delay = delay
 
     def stop(self) -> None:
-        self.stopped = True
+        self.delay = None
+
+    def next_delay(self) -> float:
+        assert self.delay is not None, "expected a frame scheduled"
+        return self.delay
+
+    def fire(self) -> None:
+        self.delay = None
+        self.callback()
 
 
 async def play_for(data_dir: Path, budget: float | None, seconds: float,
@@ -139,20 +133,20 @@ async def play_for(data_dir: Path, budget: float | None, seconds: float,
         screen = await start(pilot, "first-cut")
         assert screen.pacer.budget == budget  # the app hands its budget to the screen
         screen.action_speed(16)
-        wall, cpu, timers = FakeClock(), FakeClock(), FrameTimers()
+        wall, cpu, timer = FakeClock(), FakeClock(), ManualFrameTimer(screen._frame)
         screen.clock = wall
         screen.pacer = FramePacer(budget, cpu_clock=cpu)
-        screen.set_timer = timers  # type: ignore[assignment]
+        screen.frame_timer = timer  # type: ignore[assignment]
         screen.playing = True
         gaps: list[float] = []
         while True:
-            frame = timers.next()
-            if wall.now + frame.delay > seconds:
+            delay = timer.next_delay()
+            if wall.now + delay > seconds:
                 break
-            gaps.append(frame.delay)
-            wall.now += frame.delay
+            gaps.append(delay)
+            wall.now += delay
             cpu.now += frame_cpu
-            frame.callback()
+            timer.fire()
         status = screen.query_one(StatusBar).text
         screen.playing = False
         assert "fps" not in screen.query_one(StatusBar).text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from textual.widgets import Input, OptionList, Select, Static
 
@@ -165,3 +168,38 @@ async def test_a_bad_share_code_stays_in_the_dialog_and_says_why(data_dir: Path)
             assert words in str(dialog.query_one("#share-error", Static).render())
         await pilot.press("escape")
         assert not isinstance(app.screen, PlayScreen)
+
+
+
+async def test_the_clock_keeps_running_when_the_game_is_paused_between_two_lines(
+        data_dir: Path, monkeypatch) -> None:
+    """On a loaded server a game can be paused between any two lines for longer than a frame.
+    Textual's one-shot timer reads the time twice before it sleeps and drops its only tick
+    when the second reading is past the deadline: a frame scheduled that way never came, and
+    the game said "playing" and stood still (seen in the 5-minute browser run). Here every
+    reading of a one-shot timer's clock stalls 40 ms, more than a frame: frames must still come."""
+    import textual.timer
+
+    real_time = textual.timer._time
+
+    def stalled_clock() -> float:
+        caller = sys._getframe(1).f_locals.get("self")
+        if isinstance(caller, textual.timer.Timer) and caller._repeat == 0:
+            time.sleep(0.04)  # a one-shot timer (a frame's) is paused between its readings
+        return real_time.get_time()
+
+    app = make_app(data_dir, autoplay=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "first-cut")
+        await pilot.press("space")
+        wall = FakeClock()
+        screen.clock = wall  # real time now passes only when the test says so
+        await pilot.press("space")
+        monkeypatch.setattr(textual.timer, "_time",
+                            SimpleNamespace(get_time=stalled_clock, sleep=real_time.sleep))
+        for _ in range(5):  # five frames in a row, each after real time has passed
+            before = screen.controller.now
+            wall.now += 0.1
+            await wait_until(pilot, lambda: screen.controller.now > before,  # noqa: B023
+                             "the next frame")
+        assert screen.playing

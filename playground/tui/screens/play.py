@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer
 
 from playground.game import words
@@ -33,6 +32,7 @@ from playground.tui.cards import card_detail
 from playground.tui.commands import PaletteCommand
 from playground.tui.controller import PlayController, Result, controller_from_share_code
 from playground.tui.diagram import default_scale
+from playground.tui.frametimer import FrameTimer
 from playground.tui.heap import settle_heap
 from playground.tui.model import (
     History,
@@ -132,7 +132,7 @@ class PlayScreen(GameMixin, Screen[None]):
         self.seed_verdict: SeedVerdict | None = None  # the last KEEP IT verdict over seeds
         self.hint: str | None = None
         self.chosen_event: str | None = None  # the full text of a clicked event-log line
-        self._timer: Timer | None = None
+        self.frame_timer = FrameTimer(self, self._frame)  # tests fire frames themselves
         self._ready = False
         self.clock: Callable[[], float] = time.monotonic  # real seconds; tests inject one
         self._last_frame = self.clock()
@@ -206,13 +206,11 @@ class PlayScreen(GameMixin, Screen[None]):
         if playing:
             self._last_frame = self.clock()
             self.pacer.restart()
-            self._timer = self.set_timer(self.pacer.interval, self._frame)
+            self.frame_timer.start(self.pacer.interval)
         self._refresh_status()
 
     def _cancel_frame(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.frame_timer.stop()
 
     def watch_speed(self, speed: int) -> None:
         self._refresh_status()
@@ -224,7 +222,6 @@ class PlayScreen(GameMixin, Screen[None]):
 
     def _frame(self) -> None:
         """Advance by the real time since the last frame; then wait as long as the pacer says."""
-        self._timer = None
         if not self.playing:
             return
         now = self.clock()
@@ -235,7 +232,7 @@ class PlayScreen(GameMixin, Screen[None]):
             self.after_change()
         if self.playing:  # the gap counts from this frame's start, so 30 fps stays 30 fps
             gap = self.pacer.frame_done() - (self.clock() - now)
-            self._timer = self.set_timer(max(0.001, gap), self._frame)
+            self.frame_timer.start(max(0.001, gap))
 
     def pause_clock(self) -> None:
         """Stop the wall-clock timer (tests drive time by keys)."""
