@@ -26,7 +26,6 @@ import attrs
 from playground.game.progress import PLAYER_NAME
 from playground.game.storage import atomic_write_text
 
-ROOM_DIR_ENV = "PLAYGROUND_ROOM_DIR"
 STATE_NAME = "state.json"
 PLAYERS_DIR = "players"
 BROWSERS_DIR = "web"

@@ -93,7 +93,7 @@ def room_desk(config: ServeConfig) -> RoomDesk:
     """The desk of the room ``config`` serves (its open levels come from ``--room``)."""
     from playground.errors import PlaygroundError
     from playground.game.campaign import load_campaign
-    from playground.game.room import OPEN_ENV
+    from playground.game.roomenv import OPEN_ENV
 
     try:
         campaign: Campaign | None = load_campaign()

@@ -14,8 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from playground.game.room import MESSAGE_ENV
-from playground.game.roomstate import ROOM_DIR_ENV
+from playground.game.roomenv import MESSAGE_ENV, ROOM_DIR_ENV
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.navigation import MenuScreen, ShowScreen, navigate
@@ -104,17 +103,16 @@ class TitleScreen(GameMixin, Screen[None]):
             self.refresh_status()
 
     def refresh_status(self) -> None:
-        """How far the player got (loads the campaign after the first frame)."""
+        """How far the player got (reads the campaign's index after the first frame)."""
         self._loaded = True
         game = self.game
-        campaign = game.campaign()
+        order = game.campaign_order()
         status = self.query_one("#title-status", Static)
-        if campaign is None:
+        if order is None:
             status.update(f"[b $warning]No campaign yet:[/] {escape(game.campaign_error or '')}"
                           "\n[dim]The sandbox still works if a protocol is installed.[/]")
             return
         progress = game.progress
-        order = campaign.order
         won = sum(1 for level_id in order if progress.levels.get(level_id)
                   and progress.levels[level_id].won)
         stars = sum(progress.levels[i].stars for i in order if i in progress.levels)
