@@ -71,7 +71,7 @@ def best_job(level: Level, ref: str, record: Mapping[str, Any]) -> Job | None:
     if not solutions:
         return None
     attempt = parse_share_code(solutions[0]["share_code"], level)
-    return Job(ref, level.seed, attempt.actions)
+    return Job.from_attempt(ref, attempt, level.seed)
 
 
 def build_record(level: Level, report: BreakReport | KeepReport, idle: JobResult,
