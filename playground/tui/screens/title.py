@@ -81,7 +81,7 @@ class TitleScreen(GameMixin, Screen[None]):
         self._loaded = False
         self.query_one("#title-menu", OptionList).focus()
         self.show_broadcast()
-        # The campaign (and its protocols) load after the first frame is on screen.
+        # The campaign's index is read after the first frame is on screen.
         self.call_after_refresh(self.refresh_status)
 
     def show_broadcast(self) -> None:
