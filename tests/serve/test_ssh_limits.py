@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from tests.serve.conftest import (
+    PATIENCE,
     ROOT,
     Terminal,
     await_gone,
@@ -135,7 +136,7 @@ async def test_connection_flood_from_one_address_is_cut_off(tmp_path: Path) -> N
                  "--game-command", fake_game_command()) as server:
         held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(5)]
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-        data = await asyncio.wait_for(reader.read(), 10)  # to EOF: the server hung up
+        data = await asyncio.wait_for(reader.read(), PATIENCE)  # to EOF: the server hung up
         assert data.startswith(b"SSH-2.0-") or data == b""
         await server.await_line(r"dropped connection from 127\.0\.0\.1: too many connections")
         for _, w in [*held, (reader, writer)]:

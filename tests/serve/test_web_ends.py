@@ -90,7 +90,7 @@ async def test_refusals_a_lost_connection_and_a_stopping_server_are_each_explain
                 gus = await server.session_pid("gus")
                 gone.kill()
                 gone.wait()
-                assert await await_gone(gus, 20)
+                assert await await_gone(gus)
                 await server.await_line(rf"end gus pid {gus} \(connection lost,")
 
                 bea_url = await websocket_url(http, base, "bea")
