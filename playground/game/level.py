@@ -59,7 +59,7 @@ LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "
                        "circuit"})
 CLOCK_KEYS = frozenset({"offset_ms", "drift_ppm", "rate_ppm", "error_ms"})
 BUDGET_KEYS = frozenset({"count", "targets", "max_duration", "max_delta", "max_ppm",
-                         "strategies", "max_hold", "settings"})
+                         "strategies", "max_hold", "settings", "max_service_ms"})
 KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label", "help"})
 PAR_KEYS = frozenset({"actions", "ticks", "messages", "metrics"})
 DEBRIEF_KEYS = frozenset({"idea", "real_world", "won", "lost"})
@@ -78,6 +78,7 @@ class Budget:
     strategies: tuple[str, ...] = ()
     max_hold: int | None = None
     settings: tuple[str, ...] = ()  # set_link: the only link settings the player may change
+    max_service_ms: float | None = None  # set_link: the longest wire time the player may set
 
 
 @attrs.frozen
@@ -589,6 +590,7 @@ def _toolbox(r: Reader, toolbox: dict[str, Any], nodes: tuple[str, ...]) -> dict
             strategies,
             r.get(table, where, "max_hold", int, None, check=_positive),
             settings,
+            r.get(table, where, "max_service_ms", float, None, check=_positive),
         )
         out[tool] = budget
     return out

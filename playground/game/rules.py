@@ -89,6 +89,8 @@ def _within_budget(action: Action, budget: Budget) -> Refusal | None:
         if limit is None:
             continue
         most = f"at most {'±' if param.signed else ''}{limit:g} {param.unit}".rstrip()
+        if name not in params and tool.settings:
+            continue  # a link setting left out is not changed
         if name not in params:
             return Refusal("tool", f"{tool.label}: {param.words} {most} in this level "
                                    "(it cannot be left empty)")

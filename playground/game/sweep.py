@@ -15,7 +15,6 @@ import io
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -221,6 +220,8 @@ def _gather(chunk_count: int, results: Iterator[tuple[int, list[JobResult]]], to
 
 def _local_pool(plan: list[tuple[int, _Chunk]], workers: int
                 ) -> Iterator[tuple[int, list[JobResult]]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # not in the game
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_run_chunk, chunk): number for number, chunk in plan}
         for future in as_completed(futures):

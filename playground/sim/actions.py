@@ -148,8 +148,9 @@ def _tool(tool: str, target: TargetKind, category: str, label: str, uses: str, d
 
 
 def _link_setting(types: tuple[type, ...], rule: Rule, label: str, hint: str = "",
-                  suggest: float | None = None) -> Param:
-    return Param(types, rule=rule, label=label, hint=hint, suggest=suggest)
+                  suggest: float | None = None, bound: str | None = None) -> Param:
+    return Param(types, rule=rule, label=label, hint=hint, suggest=suggest, bound=bound,
+                 unit="ms" if bound else "")
 
 
 def _duration(doc: str, label: str, open_hint: str, suggest: float | None = None) -> Param:
@@ -186,7 +187,8 @@ TOOLS: dict[str, Tool] = {
             jitter=_link_setting(_NUM, _at_least(0), "jitter (ms)"),
             duplicate=_link_setting(_NUM, _within(0, 1), "duplicate (0..1)"),
             service_ms=_link_setting(_NUM, _at_least(0), "wire time per message (ms)",
-                                     "messages queue behind each other"),
+                                     "messages queue behind each other",
+                                     bound="max_service_ms"),
             queue_limit=_link_setting((int,), _at_least(0), "queue length (messages)",
                                       "a full queue drops what arrives"),
         ),

@@ -314,7 +314,9 @@ class PlayController:
         budget = self.level.toolbox.get(tool)
         target, _ = self.target_for(tool)
         if budget is not None and budget.targets:  # only these links: the list offers them
-            allowed = [t for t in budget.targets if t == target]
+            node = self.selected_node()  # else the first that touches the selected node
+            allowed = [t for t in budget.targets if t == target] or [
+                t for t in budget.targets if node in parse_link(t)[:2]]
             return (Field(LINK_FIELD, "link", "choice", allowed[0] if allowed
                           else budget.targets[0], required=True, choices=budget.targets,
                           choice_labels=tuple(map(link_words, budget.targets))), *fields)

@@ -39,6 +39,9 @@ def _action(tool: str, target: str, *params: str, tick: int = 50) -> str:
     (BREAK, _action("set_link", "a->b", "loss = 0.5"), "loss = 0.5",
      "actions[0].loss: slow/lossy may only change wire time per message (ms) here (not "
      "loss (0..1))"),
+    (BREAK, _action("set_link", "a->b", "service_ms = 400"), "service_ms = 400",
+     "actions[0].service_ms: slow/lossy: wire time per message at most 200 ms in this level, "
+     "not 400"),
     (KEEP, "[knobs]\ndurable = 3\n", "durable = 3",
      "knobs.durable: durable must be one of true, false"),
     (KEEP, "[knobs]\ncopies = 2\n", "copies = 2",

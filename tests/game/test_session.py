@@ -59,6 +59,8 @@ def test_score_and_stars_against_par() -> None:
      "only change wire time per message (ms) here (not loss (0..1))"),
     (Action.make(10, "step_clock", "a", delta_ms=5),
      "no step clock in this level's toolbox (it has: cut link, freeze, make lie, slow/lossy)"),
+    (Action.make(10, "set_link", "a->b", service_ms=400),
+     "slow/lossy: wire time per message at most 200 ms in this level, not 400"),
 ])
 def test_the_toolbox_refuses_with_a_reason(action: Action, reason: str) -> None:
     session = Session(LEVEL)

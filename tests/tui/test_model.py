@@ -266,6 +266,9 @@ def test_the_link_dialog_asks_only_for_the_settings_a_level_allows() -> None:
     assert only.name == "service_ms" and only.required and only.default == ""
     with pytest.raises(FieldError):
         parse_fields((only,), {"service_ms": ""})
+    (capped,) = tool_fields("set_link", Budget("set_link", settings=("service_ms",),
+                                               max_service_ms=100), "n2->n1", ("n1", "n2"))
+    assert "at most 100 ms" in capped.help and capped.default == "100"
 
 
 def test_stepper_carries_fractions_and_caps_stalls() -> None:
@@ -344,12 +347,13 @@ def test_a_link_dialog_picks_the_link_and_its_direction_from_a_list(campaign) ->
 def test_a_level_that_names_its_links_offers_them_in_the_dialog() -> None:
     from playground.game.campaign import load_campaign
 
-    c = PlayController(load_campaign().get("bursty-queue"))  # set_link on n2/n3/n4 -> n1 only
+    c = PlayController(load_campaign().get("bursty-queue"))  # set_link on links of n1 only
     c.advance_to(100)
     c.select("n3")
     assert c.target_for("set_link")[1]  # no link selected...
     link, *_ = c.dialog_fields("set_link")  # ...but the dialog lists the allowed ones
-    assert link.choices == ("n2->n1", "n3->n1", "n4->n1")
+    assert link.choices == ("n2->n1", "n3->n1", "n4->n1", "n1->n2", "n1->n3", "n1->n4")
     assert link.choice_labels[1] == "n3 → n1 only"
-    done = c.apply("set_link", {"link": "n3->n1", "service_ms": "250"})
+    assert link.default == "n3->n1"  # the first allowed link of the selected node
+    done = c.apply("set_link", {"link": "n3->n1", "service_ms": "100"})
     assert done.ok and done.action is not None and done.action.target == "n3->n1"
