@@ -184,6 +184,7 @@ class Link:
         latency = spec.latency
         u = random()
         if latency.kind == "exponential":
+            # an exponential latency always has its mean (so the ignore)
             delay = latency.base - latency.mean * log(1.0 - u)  # type: ignore[operator]
         else:
             delay = latency.sample_from(u)

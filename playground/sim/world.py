@@ -240,6 +240,7 @@ class World:
                             self._run_checks(trace.add_event(record))
                         else:
                             pending.append(record)
+                        # only a running node gets here: its program and ctx are set (so the ignore)
                         node.program.on_message(node.ctx, src, obj[2])  # type: ignore[union-attr, arg-type]
                 elif kind == _TIMER:
                     fire(obj[0], obj[1], obj[2])
@@ -546,6 +547,7 @@ class World:
         if status == RUNNING and node.resuming is None:
             self._add((self.now, "deliver", node.name, node.clock.line,
                        msg_id, link.src, sent, dup_of))
+            # only a running node gets here: its program and ctx are set (so the ignore)
             node.program.on_message(node.ctx, link.src, payload)  # type: ignore[union-attr, arg-type]
         elif status != CRASHED:  # frozen, or still catching up on what piled up
             node.pending.append((_DELIVER, msg))
@@ -570,6 +572,7 @@ class World:
             return
         del node.timers[name]
         self._add((self.now, "timer", node.name, node.clock.line, name))
+        # only a running node gets here: its program and ctx are set (so the ignore)
         node.program.on_timer(node.ctx, name, entry[1])  # type: ignore[union-attr, arg-type]
 
     def _sign(self, signer: str, value: Any) -> Signed:
@@ -729,6 +732,7 @@ class World:
 
     def _run_command(self, node: Node, name: str, args: dict[str, Any]) -> None:
         self._record("command", node, {"name": name, "args": args})
+        # only a running node gets here: its program and ctx are set (so the ignore)
         node.program.on_command(node.ctx, name, args)  # type: ignore[union-attr, arg-type]
 
     def _resume(self, resume: _Resume) -> None:

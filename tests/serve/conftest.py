@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FAKE_GAME = Path(__file__).with_name("fake_game.py")
 TITLE_TEXT = "Break and defend"  # the title screen's tagline (old placeholder and new TUI)
 QUIT_KEY = b"\x11"  # ctrl+q: Textual's quit, whatever the game's own bindings
+#: How long a wait for something that must happen may take before the test fails. Generous:
+#: a machine shared by several test runs takes seconds to start a game; a passing test never
+#: waits this long.
+PATIENCE = 60.0
 
 
 class RunningServer:
@@ -49,7 +53,7 @@ class RunningServer:
             self.lines.append("<exit>")
             self._cond.notify_all()
 
-    def wait_for(self, pattern: str, timeout: float = 20.0, start: int = 0) -> re.Match[str]:
+    def wait_for(self, pattern: str, timeout: float = PATIENCE, start: int = 0) -> re.Match[str]:
         deadline = time.monotonic() + timeout
         rx = re.compile(pattern)
         with self._cond:
@@ -63,7 +67,7 @@ class RunningServer:
                                          + "\n".join(self.lines))
                 self._cond.wait(left)
 
-    async def await_line(self, pattern: str, timeout: float = 20.0,
+    async def await_line(self, pattern: str, timeout: float = PATIENCE,
                          start: int = 0) -> re.Match[str]:
         return await asyncio.to_thread(self.wait_for, pattern, timeout, start)
 
@@ -156,7 +160,7 @@ def children_of(pid: int) -> list[int]:
     return sorted(out)
 
 
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
+def wait_gone(pid: int, timeout: float = PATIENCE) -> bool:
     """True once the process is reaped (a zombie is not gone)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -166,7 +170,7 @@ def wait_gone(pid: int, timeout: float = 10.0) -> bool:
     return False
 
 
-async def await_gone(pid: int, timeout: float = 10.0) -> bool:
+async def await_gone(pid: int, timeout: float = PATIENCE) -> bool:
     return await asyncio.to_thread(wait_gone, pid, timeout)
 
 
@@ -210,7 +214,7 @@ class Terminal:
         self.stream.feed(data)
         return data
 
-    async def wait_for(self, text: str, timeout: float = 20.0) -> None:
+    async def wait_for(self, text: str, timeout: float = PATIENCE) -> None:
         deadline = time.monotonic() + timeout
         while text not in self.text() and text.encode() not in self.raw:
             left = deadline - time.monotonic()
@@ -230,7 +234,7 @@ class Terminal:
             if not await self.read_some(min(left, 0.5)) and self.process.stdout.at_eof():
                 raise AssertionError(f"session ended before {what}:\n{self.text()}")
 
-    async def read_to_end(self, timeout: float = 15.0) -> None:
+    async def read_to_end(self, timeout: float = PATIENCE) -> None:
         deadline = time.monotonic() + timeout
         while not self.process.stdout.at_eof():
             left = deadline - time.monotonic()

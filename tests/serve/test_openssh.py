@@ -15,6 +15,7 @@ import pyte
 import pytest
 
 from tests.serve.conftest import (
+    PATIENCE,
     QUIT_KEY,
     TITLE_TEXT,
     RunningServer,
@@ -55,7 +56,7 @@ class PtyClient:
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+    def wait_for(self, text: str, timeout: float = PATIENCE) -> None:
         deadline = time.monotonic() + timeout
         while text not in "\n".join(self.screen.display) and text.encode() not in self.raw:
             left = deadline - time.monotonic()
@@ -93,7 +94,7 @@ class PtyClient:
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.wait(10)
+        self.proc.wait(PATIENCE)
         os.close(self.master)
 
 
@@ -117,7 +118,7 @@ def test_killing_the_openssh_client_ends_the_game(server: RunningServer) -> None
         client.wait_for(TITLE_TEXT)
         pid = int(server.wait_for(r"start bob from \S+ pid (\d+)", start=mark).group(1))
         client.proc.send_signal(signal.SIGKILL)
-        assert wait_gone(pid, 10)
+        assert wait_gone(pid)
     finally:
         client.close()
 

@@ -8,12 +8,14 @@ import fcntl
 import os
 import struct
 import termios
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.serve.conftest import (
+    PATIENCE,
     QUIT_KEY,
     TITLE_TEXT,
     RunningServer,
@@ -73,9 +75,8 @@ async def test_game_on_its_own_terminal_keys_resize_quit(server: RunningServer) 
         assert proc_state(pid) not in (None, "Z")
 
         term.resize(120, 40)
-        for _ in range(100):
-            if pty_size(pid) == (120, 40):
-                break
+        deadline = time.monotonic() + PATIENCE  # a failure deadline, not a measurement
+        while pty_size(pid) != (120, 40) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert pty_size(pid) == (120, 40)
         # the game redraws for the new size: its footer reaches the new last row

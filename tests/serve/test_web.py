@@ -14,7 +14,14 @@ import pyte
 import pytest
 
 from playground.serve.common import MAX_COLS, MAX_ROWS
-from tests.serve.conftest import TITLE_TEXT, RunningServer, await_gone, proc_state, running
+from tests.serve.conftest import (
+    PATIENCE,
+    TITLE_TEXT,
+    RunningServer,
+    await_gone,
+    proc_state,
+    running,
+)
 
 aiohttp = pytest.importorskip("aiohttp")
 
@@ -95,10 +102,10 @@ async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
                                             start=mark)
             pid = int(match.group(1))
             await ws.send_json(["ping", "x"])
-            await asyncio.wait_for(read_until(lambda: ["pong", "x"] in replies), 20)
+            await asyncio.wait_for(read_until(lambda: ["pong", "x"] in replies), PATIENCE)
             await ws.send_str("not json")  # ignored: the connection and the game go on
             await ws.send_json(["ping", 7])
-            await asyncio.wait_for(read_until(lambda: ["pong", 7] in replies), 20)
+            await asyncio.wait_for(read_until(lambda: ["pong", 7] in replies), PATIENCE)
             await ws.send_json(["stdin", "\x1b[B"])
             assert proc_state(pid) not in (None, "Z"), server.log()
             # Clamped: the game redraws for 500x200 and never addresses a cell beyond it. The
@@ -117,7 +124,7 @@ async def test_a_browser_session_gets_frames_and_its_game_goes_with_it(
             await asyncio.wait_for(read_moves_until_bottom(), 90)
             assert max(r for r, _ in corners) <= MAX_ROWS
             assert max(c for _, c in corners) <= MAX_COLS
-        assert await await_gone(pid, 10)
+        assert await await_gone(pid)
         await server.await_line(rf"end bea pid {pid}", start=mark)
 
 
@@ -147,13 +154,13 @@ async def test_an_idle_browser_game_is_ended(tmp_path: Path) -> None:
                 started = asyncio.get_running_loop().time()
                 closed = None
                 while closed is None:  # frames arrive; no key is ever pressed
-                    message = await asyncio.wait_for(ws.receive(), 20)
+                    message = await asyncio.wait_for(ws.receive(), PATIENCE)
                     if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
                         closed = message
                 waited = asyncio.get_running_loop().time() - started
             assert closed.extra == "idle"
             assert 1.5 < waited < 12
-            assert await await_gone(pid, 10)
+            assert await await_gone(pid)
             await server.await_line(rf"end ida pid {pid} \(idle")
 
 
@@ -188,7 +195,7 @@ async def test_a_browser_that_stops_reading_for_a_while_keeps_its_game(
             await ws.send_json(["ping", "after"])
             await asyncio.wait_for(read_until(lambda: ["pong", "after"] in replies), 30)
             assert proc_state(pid) not in (None, "Z")
-        assert await await_gone(pid, 10)
+        assert await await_gone(pid)
         line = await server.await_line(rf"end slow pid {pid} \(([^,]+),", start=mark)
         assert line.group(1) == "closed"
 
@@ -204,7 +211,7 @@ async def test_sigterm_stops_cleanly_with_games_running_and_ended(tmp_path: Path
                 pid = await server.session_pid(player)
                 if player == "eve":
                     await ws.close()
-                    assert await await_gone(pid, 10)
+                    assert await await_gone(pid)
                     await server.await_line(rf"end eve pid {pid}")
             assert server.stop() == 0
             await ws.close()
@@ -230,5 +237,5 @@ async def test_stopping_a_game_whose_output_was_never_drained_ends_it_and_its_pi
     pid = service.pid
     assert pid is not None
     await service.stop()
-    assert await await_gone(pid, 10)
+    assert await await_gone(pid)
     assert set(os.listdir("/proc/self/fd")) <= fds_before  # every pipe to the game closed

@@ -101,7 +101,7 @@ async def test_refusals_a_lost_connection_and_a_stopping_server_are_each_explain
                 gus = await server.session_pid("gus")
                 gone.kill()
                 gone.wait()
-                assert await await_gone(gus, 20)
+                assert await await_gone(gus)
                 await server.await_line(rf"end gus pid {gus} \(connection lost,")
 
                 async with game_socket(http, base, "bea") as bea:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 import tests.game.fixtures  # registers "test-register"
 import tests.tui.protocol  # noqa: F401  (registers "tui-lease")
 from playground.game.progress import Progress
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.play import PlayScreen
+from playground.tui.widgets.cluster import ClusterGrid
+from playground.tui.widgets.toolbox import KnobPanel
 
 CAMPAIGN = Path(__file__).resolve().parent / "campaign"
 THEME = "textual-dark"
@@ -43,6 +47,39 @@ def _no_env_levels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+async def settle(pilot: Pilot) -> None:
+    """Wait until the app and its screen have handled every message they were sent, and
+    the messages those sent in turn.
+
+    ``Pilot.press`` waits for an idle CPU (at most 1 s) and then for the messages queued
+    when it looked; on a loaded machine the CPU looks idle at once, and the key the app
+    forwards to the focused widget lands behind that look, so the key's effect came after
+    the test's next line (a selection or knob seen unchanged). Each round here waits for
+    everything queued before it; the rounds stop when one ends with nothing queued."""
+    for _ in range(50):  # a bound on a chain of messages, not on time
+        if not await pilot._wait_for_screen():
+            return  # the app has ended (or failed: the test's next line will say so)
+        app = pilot.app
+        pumps = [app, *app.screen.walk_children(with_self=True)]
+        if all(p.message_queue_size == 0 for p in pumps):
+            return
+
+
+@pytest.fixture(autouse=True)
+def _settled_keys_and_clicks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``pilot.press`` and ``pilot.click`` returns once the app has handled it."""
+    for name in ("press", "click"):
+        original = getattr(Pilot, name)
+
+        async def settled(self: Pilot, *args: Any, _original: Any = original,
+                          **kwargs: Any) -> Any:
+            result = await _original(self, *args, **kwargs)
+            await settle(self)
+            return result
+
+        monkeypatch.setattr(Pilot, name, settled)
+
+
 def win_levels(data_dir: Path, *level_ids: str, stars: int = 2) -> None:
     """Mark levels as won in the save (unlocks the ones after them)."""
     progress = Progress.load("local", data_dir)
@@ -50,7 +87,7 @@ def win_levels(data_dir: Path, *level_ids: str, stars: int = 2) -> None:
         progress.record(level_id, True, stars, 500, "DSP1-test")
 
 
-async def wait_until(pilot, done: Callable[[], object], what: str, timeout: float = 20.0) -> None:
+async def wait_until(pilot, done: Callable[[], object], what: str, timeout: float = 60.0) -> None:
     """Let the app run until ``done()`` is true; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not done():
@@ -70,10 +107,15 @@ class FakeClock:
 
 
 async def start(pilot, level_id: str) -> PlayScreen:
-    """Open ``level_id`` straight in the play screen (clock paused)."""
+    """Open ``level_id`` straight in the play screen (clock paused), once it takes keys: its
+    cluster grid (a KEEP IT level: its knob panel) has the focus, as the player finds it. One
+    pause is not always enough on a loaded machine: arrow keys then went to no widget."""
     app = pilot.app
-    app.start_level(app.campaign().get(level_id), replace=False)
-    await pilot.pause()
+    level = app.campaign().get(level_id)
+    app.start_level(level, replace=False)
+    first = KnobPanel if level.mode == "keep" else ClusterGrid
+    await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen)
+                     and isinstance(app.screen.focused, first), "the play screen taking keys")
     screen = app.screen
     assert isinstance(screen, PlayScreen)
     return screen

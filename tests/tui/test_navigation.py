@@ -31,8 +31,8 @@ async def test_each_menu_screen_opens_by_name_and_help_does_not_stack(data_dir: 
         for name in get_args(MenuScreen):
             app.screen.post_message(ShowScreen(name))
             cls = screen_class(name)
-            await wait_until(pilot, lambda cls=cls: isinstance(app.screen, cls), f"{name} open")
-            await pilot.pause()  # let it finish mounting before it goes
+            await wait_until(pilot, lambda cls=cls: isinstance(app.screen, cls)
+                             and app.screen.is_mounted, f"{name} open")  # mounted: then it goes
             app.pop_screen()
             await wait_until(pilot, lambda: isinstance(app.screen, TitleScreen), "back")
         for _ in range(2):
@@ -49,7 +49,8 @@ async def test_a_briefing_then_a_level_open_from_messages(data_dir: Path) -> Non
         app.screen.post_message(OpenBriefing(level))
         await wait_until(pilot, lambda: isinstance(app.screen, BriefingScreen), "briefing")
         app.screen.post_message(StartLevel(level))
-        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen), "play")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen)
+                         and app.screen.is_mounted, "play")  # leaving mid-mount broke it
         assert app.screen.level.id == "first-cut"
         assert len(app.screen_stack) == 2  # the level replaced its briefing
         assert "first-cut" in app.progress.settings["seen"]

@@ -61,7 +61,7 @@ class Terminal:
                     return
                 self.stream.feed(data)
 
-    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 15.0) -> str:
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 60.0) -> str:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             self.pump(0.1)

@@ -35,10 +35,13 @@ def judged(timeout_ms: int):
         await judged_over_seeds(pilot, "timeout-ii", timeout_ms=timeout_ms)
         body = pilot.app.screen.query_one("#debrief-body")
         histogram = pilot.app.screen.query_one("#seed-histogram")
-        for _ in range(100):  # until the histogram is laid out and the body scrolled to its end
-            body.scroll_end(animate=False)
-            await pilot.pause()
-            if histogram.region.height and body.scroll_y == body.max_scroll_y:
+        screen = pilot.app.screen
+        for _ in range(100):  # until the histogram is laid out, the body scrolled to its end
+            body.scroll_end(animate=False, immediate=True)
+            await pilot.pause()  # ... and painted: its scrollbar once showed the top
+            if histogram.region.height and body.scroll_y == body.max_scroll_y \
+                    and not (screen._dirty_widgets or screen._layout_required
+                             or screen._repaint_required):
                 break
 
     return run_before
