@@ -30,7 +30,7 @@ lint: $(STAMP)
 # (the browser test is skipped without Debian's `chromium`).
 e2e: $(STAMP)
 	PLAYGROUND_E2E_SLOW_SECONDS=300 PLAYGROUND_E2E_BROWSERS=3 $(BIN)/python -m pytest -n 2 \
-		-p no:cacheprovider tests/serve/test_web_slow.py tests/serve/test_web_throttled.py
+		-p no:cacheprovider -rP tests/serve/test_web_slow.py tests/serve/test_web_throttled.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sim_throughput.py

@@ -96,25 +96,34 @@ def test_stop_the_world_needs_a_pause_aimed_between_check_and_write() -> None:
     assert all(tick % 200 <= 20 for tick in wins), wins
 
 
-def test_bursty_queue_is_won_by_queueing_not_by_any_link_change() -> None:
-    """bursty-queue teaches queueing delay: only the wire time of one link may change, and
-    only a wire time long enough to hold heartbeats past the 300 ms timeout makes n1 suspect
-    a live node (the queue keeps the link busy, so the gaps never close again)."""
+def test_bursty_queue_is_won_by_queueing_behind_the_backup_not_by_a_slow_link() -> None:
+    """bursty-queue teaches queueing delay: the wire time the player may set is below the
+    heartbeat interval, so a slow link alone never leaves a 300 ms gap; only slowing the link
+    n3's backup bursts share with its heartbeats, enough that four backup messages hold it
+    past the timeout, and before a burst, makes n1 suspect a live node."""
     from playground.game.session import Refused, Session
     from playground.sim import Action
 
     level = CAMPAIGN.get("bursty-queue")
-    for brute in (Action.make(1000, "set_link", "n2->n1", latency=10_000),
-                  Action.make(1000, "set_link", "n2->n1", loss=1.0)):
-        with pytest.raises(Refused, match="only change service_ms"):
+    for brute, refusal in ((Action.make(900, "set_link", "n3->n1", latency=10_000),
+                            "only change wire time per message"),
+                           (Action.make(900, "set_link", "n3->n1", service_ms=400),
+                            "at most 100 ms")):
+        with pytest.raises(Refused, match=refusal):
             Session(level, actions=[brute])
-    outcomes = {}
-    for service_ms in (50, 200, 250, 400):
-        session = Session(level, actions=[Action.make(1000, "set_link", "n2->n1",
+
+    def outcome(tick: int, link: str, service_ms: float) -> str:
+        session = Session(level, actions=[Action.make(tick, "set_link", link,
                                                       service_ms=service_ms)])
-        session.timeline.run_until(level.ticks)
-        outcomes[service_ms] = session.outcome().state
-    assert outcomes == {50: "lost", 200: "lost", 250: "won", 400: "won"}
+        session.run_to_end()
+        return session.outcome().state
+
+    for link in ("n2->n1", "n4->n1", "n1->n2", "n1->n3", "n1->n4"):
+        assert outcome(900, link, 100) == "lost", link  # the heartbeats' own queue stays short
+    assert [outcome(900, "n3->n1", s) for s in (10, 25, 80, 100)] == ["lost", "lost", "won",
+                                                                      "won"]
+    assert outcome(1500, "n3->n1", 100) == "won"  # before the second burst
+    assert outcome(2100, "n3->n1", 100) == "lost"  # after the last one
 
 
 @pytest.mark.parametrize("level_id", [lv.id for lv in CAMPAIGN.levels if lv.mode == "break"])

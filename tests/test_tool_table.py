@@ -7,14 +7,19 @@ import re
 from pathlib import Path
 
 import attrs
+import pytest
 
-from playground.game.level import BUDGET_KEYS, Budget
-from playground.sim import TOOLS
-from playground.sim.actions import PLAYER_TOOLS
+from playground.game.errors import GameFileError
+from playground.game.level import BUDGET_KEYS, Budget, parse_level
+from playground.sim import RUNNING, TOOLS, Action, Tool, UnknownLinkError, World
+from playground.sim.actions import LYING, PLAYER_TOOLS, PROCESS_STATES
 from playground.sim.world import TOOL_HANDLERS
+from playground.tui.diagram import DiagramModel
 from playground.tui.tools import TOOL_KEYS, TOOL_LABELS, TOOL_SYMBOLS
+from tests.sim.helpers import recorder_scenario
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+LEVELS = Path(__file__).resolve().parents[1] / "levels"
 # Keys of the play screen that are not tools (docs/ui.md, "Keys (play)").
 OTHER_KEYS = set(" .n+-[]{}ibldzZ?123456789")
 
@@ -80,3 +85,61 @@ def test_undo_tools_and_timed_ends_name_real_tools_and_parameters() -> None:
 
 def test_a_budget_key_is_a_field_of_the_budget() -> None:
     assert {a.name for a in attrs.fields(Budget)} >= BUDGET_KEYS
+
+
+def _world_after(*actions: Action) -> World:
+    world = World(recorder_scenario())
+    for action in actions:
+        world.act(action)
+    world.run_until(max(a.tick for a in actions) + 1)
+    return world
+
+
+def _first_of(tool: Tool) -> tuple[Action, ...]:
+    """What must happen before ``tool`` has an effect on n1 (a recover needs a crash)."""
+    if tool.undoes is None:
+        return ()
+    first = TOOLS[tool.undoes]
+    params = {"strategy": "silent"} if "strategy" in first.params else {}
+    return (Action.make(10, first.name, "n1", **params),)
+
+
+def test_the_state_a_tool_leaves_its_node_in_is_what_the_engine_and_the_diagram_show() -> None:
+    stateful = {name: tool for name, tool in TOOLS.items() if tool.leaves is not None}
+    assert set(stateful) == {"freeze", "unfreeze", "crash", "recover", "lie", "honest"}
+    for name, tool in stateful.items():
+        params = {"strategy": "silent"} if name == "lie" else {}
+        world = _world_after(*_first_of(tool), Action.make(20, name, "n1", **params))
+        node = world.nodes["n1"]
+        diagram = DiagramModel(world.node_names, 1)
+        diagram.sync(world.trace)
+        shown = diagram.lane_status(0, 20)
+        if tool.leaves in PROCESS_STATES:
+            assert node.status == tool.leaves, name
+            assert shown == tool.leaves, name
+        else:
+            assert (node.lie is not None) == (tool.leaves == LYING), name
+            assert shown == (LYING if tool.leaves == LYING else RUNNING), name
+
+
+def test_target_star_means_every_link_exactly_for_the_tools_the_table_says() -> None:
+    for name, tool in TOOLS.items():
+        if tool.target != "link":
+            continue
+        params = {"latency": 50} if name == "set_link" else {}
+        action = Action.make(5, name, "*", **params)
+        if tool.every_link:
+            _world_after(action)
+        else:
+            with pytest.raises(UnknownLinkError, match=f"{name}: target '\\*' is only for"):
+                _world_after(action)
+
+
+def test_a_level_script_may_slow_every_link_as_the_engine_allows() -> None:
+    text = (LEVELS / "gc-pause.toml").read_text(encoding="utf-8")
+    script = '\n[[script]]\ntick = 5\ntool = "set_link"\ntarget = "*"\nlatency = 20\n'
+    level = parse_level(text + script, "gc-pause.toml")
+    assert Action.make(5, "set_link", "*", latency=20) in level.script
+    cut = script.replace('"set_link"', '"cut"').replace("latency = 20\n", "")
+    with pytest.raises(GameFileError, match=r"script\[\d+\]\.target: cut needs a link"):
+        parse_level(text + cut, "gc-pause.toml")

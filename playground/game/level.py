@@ -59,7 +59,7 @@ LINK_KEYS = frozenset({"latency", "loss", "duplicate", "jitter", "service_ms", "
                        "circuit"})
 CLOCK_KEYS = frozenset({"offset_ms", "drift_ppm", "rate_ppm", "error_ms"})
 BUDGET_KEYS = frozenset({"count", "targets", "max_duration", "max_delta", "max_ppm",
-                         "strategies", "max_hold", "settings"})
+                         "strategies", "max_hold", "settings", "max_service_ms"})
 KNOB_RANGE_KEYS = frozenset({"choices", "low", "high", "step", "label", "help"})
 PAR_KEYS = frozenset({"actions", "ticks", "messages", "metrics"})
 DEBRIEF_KEYS = frozenset({"idea", "real_world", "won", "lost"})
@@ -78,6 +78,7 @@ class Budget:
     strategies: tuple[str, ...] = ()
     max_hold: int | None = None
     settings: tuple[str, ...] = ()  # set_link: the only link settings the player may change
+    max_service_ms: float | None = None  # set_link: the longest wire time the player may set
 
 
 @attrs.frozen
@@ -497,28 +498,30 @@ def parse_action(r: Reader, item: dict[str, Any], at: tuple[str | int, ...],
     spec = TOOLS[action.tool]
     unknown = unknown_node(action, nodes)
     if unknown:
-        raise r.fail((*at, "groups" if action.tool == "partition" else "target"), unknown)
-    if spec.target == "link" and action.target == "*" and action.tool not in ("heal", "release"):
+        raise r.fail((*at, unknown[0]), unknown[1])
+    if spec.target == "link" and action.target == "*" and not spec.every_link:
         raise r.fail((*at, "target"), f"{action.tool} needs a link such as 'n1->n2'")
     if ticks is not None and action.tick > ticks:
         raise r.fail((*at, "tick"), f"tick {action.tick} is after the level's end ({ticks})")
     return action
 
 
-def unknown_node(action: Action, nodes: tuple[str, ...]) -> str | None:
-    """``unknown node 'x' (nodes: ...)`` if ``action`` names a node not in ``nodes``."""
+def unknown_node(action: Action, nodes: tuple[str, ...]) -> tuple[str, str] | None:
+    """The field and ``unknown node 'x' (nodes: ...)`` if ``action`` names a node not in
+    ``nodes`` (in its target or in a parameter naming nodes, such as a partition's groups)."""
     spec = TOOLS[action.tool]
-    names: list[str] = []
+    named: list[tuple[str, str]] = []
     if spec.target == "node":
-        names = [action.target]
+        named = [("target", action.target)]
     elif spec.target == "link" and action.target != "*":
         a, b, _ = parse_link(action.target)
-        names = [a, b]
-    if action.tool == "partition":
-        names = [n for group in action.kwargs["groups"] for n in group]
-    for name in names:
+        named = [("target", a), ("target", b)]
+    kwargs = action.kwargs
+    named += [(field, n) for field, p in spec.params.items() if p.nodes and field in kwargs
+              for group in kwargs[field] for n in group]
+    for field, name in named:
         if name not in nodes:
-            return f"unknown node {name!r} (nodes: {', '.join(nodes)})"
+            return field, f"unknown node {name!r} (nodes: {', '.join(nodes)})"
     return None
 
 
@@ -587,6 +590,7 @@ def _toolbox(r: Reader, toolbox: dict[str, Any], nodes: tuple[str, ...]) -> dict
             strategies,
             r.get(table, where, "max_hold", int, None, check=_positive),
             settings,
+            r.get(table, where, "max_service_ms", float, None, check=_positive),
         )
         out[tool] = budget
     return out

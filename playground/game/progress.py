@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from playground.game.storage import atomic_write_text, data_dir
 
@@ -22,7 +21,7 @@ PLAYER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 PLAYER_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
-@attrs.define
+@dataclass(slots=True)
 class LevelRecord:
     stars: int = 0
     best_score: int = 0
@@ -30,13 +29,13 @@ class LevelRecord:
     won: bool = False
 
 
-@attrs.define
+@dataclass(slots=True)
 class Progress:
     """What one player has done. ``warning`` is set if the save was unreadable."""
 
     path: Path
-    levels: dict[str, LevelRecord] = attrs.field(factory=dict)
-    settings: dict[str, Any] = attrs.field(factory=dict)
+    levels: dict[str, LevelRecord] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     warning: str | None = None
 
     @classmethod
@@ -67,7 +66,7 @@ class Progress:
     def save(self) -> None:
         data = {
             "version": SAVE_VERSION,
-            "levels": {k: attrs.asdict(v) for k, v in sorted(self.levels.items())},
+            "levels": {k: asdict(v) for k, v in sorted(self.levels.items())},
             "settings": self.settings,
         }
         atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")

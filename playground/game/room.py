@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
-from playground.game.campaign import Campaign
 from playground.game.errors import GameFileError
 from playground.game.outline import OUTLINE
 from playground.game.reader import Reader, parse_toml, read_text
+from playground.game.roomenv import MESSAGE_ENV, OPEN_ENV
 
-OPEN_ENV = "PLAYGROUND_OPEN_LEVELS"  # "all", or the open level ids separated by commas
-MESSAGE_ENV = "PLAYGROUND_MESSAGE"
+if TYPE_CHECKING:  # the title screen imports this module: no levels or protocols before it
+    from playground.game.campaign import Campaign
+
 MAX_MESSAGE = 200  # characters: one line on the title screen
 KEYS = frozenset({"open", "sections", "levels", "time-limit-minutes", "message"})
 

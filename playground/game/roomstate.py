@@ -2,7 +2,9 @@
 
 ``<data dir>/room/players/<player>.json``: a game's status (where the player is, since when,
 stars and wins), written by the game whenever it changes and read by the server for the
-instructor's room view. ``<data dir>/room/state.json``: the instructor's broadcasts and the
+instructor's room view. ``<data dir>/room/web/<player>.json``: a game the web server runs for
+a browser (its process and screen size), so the SSH server's room view lists browser players
+too. ``<data dir>/room/state.json``: the instructor's broadcasts and the
 sections opened for the room, written by the server and read by every game (so a player who
 reconnects finds the sections still open).
 
@@ -14,6 +16,7 @@ side.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,14 @@ import attrs
 from playground.game.progress import PLAYER_NAME
 from playground.game.storage import atomic_write_text
 
-ROOM_DIR_ENV = "PLAYGROUND_ROOM_DIR"
 STATE_NAME = "state.json"
 PLAYERS_DIR = "players"
+BROWSERS_DIR = "web"
 MAX_MESSAGES = 20  # broadcasts kept in the state file
+#: How long the instructor's latest message stays on the title screen of a game that starts
+#: after it (unless a newer one replaces it): a workshop's length, so a room reused the next
+#: day with the same data dir does not greet players with yesterday's message.
+LATEST_KEPT = 3 * 3600
 MAX_STATUS_BYTES = 4096
 
 
@@ -89,6 +96,67 @@ def read_status(room_dir: Path, player: str) -> PlayerStatus | None:
 
 
 @attrs.frozen
+class BrowserGame:
+    """A game the web server runs for a browser: its process, the web server's, and the
+    browser's terminal size (columns, rows)."""
+
+    player: str
+    pid: int
+    server: int
+    screen: tuple[int, int]
+
+
+def browser_path(room_dir: Path, player: str) -> Path:
+    return room_dir / BROWSERS_DIR / f"{player}.json"
+
+
+def write_browser_game(room_dir: Path, game: BrowserGame) -> None:
+    data = {"pid": game.pid, "server": game.server, "screen": list(game.screen)}
+    atomic_write_text(browser_path(room_dir, game.player), json.dumps(data) + "\n")
+
+
+def remove_browser_game(room_dir: Path, player: str, pid: int) -> None:
+    """Forget ``player``'s browser game ``pid`` (not a newer game of theirs that replaced it)."""
+    path = browser_path(room_dir, player)
+    if _number(_read_json(path, MAX_STATUS_BYTES).get("pid")) == pid:
+        path.unlink(missing_ok=True)
+
+
+def browser_games(room_dir: Path) -> list[BrowserGame]:
+    """The browser games running now, by player name; a file left by a web server that died
+    (its game or itself gone) is skipped."""
+    games = []
+    for path in sorted((room_dir / BROWSERS_DIR).glob("*.json")):
+        player, data = path.stem, _read_json(path, MAX_STATUS_BYTES)
+        pid, server = int(_number(data.get("pid"))), int(_number(data.get("server")))
+        screen = data.get("screen")
+        if not (PLAYER_NAME.match(player) and _running(pid) and _running(server)):
+            continue
+        if not (isinstance(screen, list) and len(screen) == 2
+                and all(isinstance(n, int) for n in screen)):
+            screen = [0, 0]
+        games.append(BrowserGame(player, pid, server, (screen[0], screen[1])))
+    return games
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: the signal said it exists
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+@attrs.frozen
 class Broadcast:
     """A one-line message from the instructor to everyone; ``number`` counts up from 1."""
 
@@ -133,3 +201,10 @@ class RoomState:
 
     def newer_than(self, number: int) -> list[Broadcast]:
         return [b for b in self.broadcasts if b.number > number]
+
+    def latest(self, now: float | None = None) -> Broadcast | None:
+        """The newest broadcast, if it is less than :data:`LATEST_KEPT` seconds old: what a
+        player who starts a game now still sees."""
+        newest = max(self.broadcasts, key=lambda b: b.number, default=None)
+        now = time.time() if now is None else now
+        return newest if newest is not None and now - newest.at < LATEST_KEPT else None

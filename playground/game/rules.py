@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from playground.game import words
 from playground.game.level import Budget, Level, unknown_node
 from playground.sim import TOOLS, Action
 from playground.sim.network import parse_link
@@ -51,14 +52,14 @@ def refusal(level: Level, action: Action, prior: Sequence[Action]) -> Refusal | 
     if action.tool == "command":
         return Refusal("tool", "command is not a player tool: client workloads are scripted "
                                "in the level ([[script]])")
+    tool = TOOLS[action.tool]
     budget = level.toolbox.get(action.tool)
     if budget is None:
-        have = ", ".join(sorted(level.toolbox)) or "nothing"
-        return Refusal("tool", f"no {action.tool} in this level's toolbox (it has: {have})")
+        have = ", ".join(TOOLS[t].label for t in sorted(level.toolbox)) or "nothing"
+        return Refusal("tool", f"no {tool.label} in this level's toolbox (it has: {have})")
     unknown = unknown_node(action, level.nodes)
     if unknown:
-        return Refusal("groups" if action.tool == "partition" else "target", unknown)
-    tool = TOOLS[action.tool]
+        return Refusal(*unknown)
     used = sum(1 for a in prior if a.tool == action.tool)
     if budget.count is not None and used >= budget.count:
         return Refusal("tool", f"No {tool.uses} left: this level allows {budget.count}")
@@ -88,6 +89,8 @@ def _within_budget(action: Action, budget: Budget) -> Refusal | None:
         if limit is None:
             continue
         most = f"at most {'±' if param.signed else ''}{limit:g} {param.unit}".rstrip()
+        if name not in params and tool.settings:
+            continue  # a link setting left out is not changed
         if name not in params:
             return Refusal("tool", f"{tool.label}: {param.words} {most} in this level "
                                    "(it cannot be left empty)")
@@ -99,7 +102,9 @@ def _within_budget(action: Action, budget: Budget) -> Refusal | None:
     if budget.settings:
         others = sorted(set(params) - set(budget.settings))
         if others or not params:
+            def labels(names: Sequence[str]) -> str:
+                return ", ".join(tool.params[n].label or words.name(n) for n in names)
             return Refusal(others[0] if others else "tool",
-                           f"{action.tool} may only change {', '.join(budget.settings)} here"
-                           + (f" (not {', '.join(others)})" if others else ""))
+                           f"{tool.label} may only change {labels(budget.settings)} here"
+                           + (f" (not {labels(others)})" if others else ""))
     return None

@@ -82,7 +82,7 @@ def add_health(campaign: Campaign, levels: Sequence[Level], reports: list[dict[s
         record = read_record(level)
         mine = [idle_job(level, level.path)]
         best = best_job(level, level.path, record) if record else None
-        reference = _reference_job(campaign, level)
+        reference = reference_job(campaign, level)
         mine += [job for job in (best, reference) if job is not None]
         plans.append((level, report, record, best is not None, reference is not None,
                       len(jobs), len(mine)))
@@ -99,13 +99,13 @@ def add_health(campaign: Campaign, levels: Sequence[Level], reports: list[dict[s
         report["ok"] = not report["problems"]
 
 
-def _reference_job(campaign: Campaign, level: Level) -> Job | None:
+def reference_job(campaign: Campaign, level: Level) -> Job | None:
+    """The run of ``level``'s reference solution (the one verify checks), if it has one."""
     try:
         attempt: Attempt = campaign.solution(level.id)
     except GameFileError:
         return None
-    return Job(level.path, attempt.seed, attempt.actions, attempt.knobs or None,
-               claim=attempt.claim, reason=attempt.reason)
+    return Job.from_attempt(level.path, attempt)
 
 
 def level_health(level: Level, record: Mapping[str, Any] | None, idle: JobResult,

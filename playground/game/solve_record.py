@@ -15,15 +15,17 @@ import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.game.actionfile import parse_share_code
 from playground.game.campaign import levels_dir
 from playground.game.level import Level
-from playground.game.solve import BreakReport
-from playground.game.solve_keep import KeepReport
-from playground.game.solve_report import to_json
-from playground.game.sweep import Job, JobResult
+from playground.game.sweep import Job
+
+if TYPE_CHECKING:  # the game reads records for its hints without importing the solver
+    from playground.game.solve import BreakReport
+    from playground.game.solve_keep import KeepReport
+    from playground.game.sweep import JobResult
 
 SUFFIX = ".solver.json"
 
@@ -69,12 +71,14 @@ def best_job(level: Level, ref: str, record: Mapping[str, Any]) -> Job | None:
     if not solutions:
         return None
     attempt = parse_share_code(solutions[0]["share_code"], level)
-    return Job(ref, level.seed, attempt.actions)
+    return Job.from_attempt(ref, attempt, level.seed)
 
 
 def build_record(level: Level, report: BreakReport | KeepReport, idle: JobResult,
                  settings: Mapping[str, int]) -> dict[str, Any]:
     """The record of ``report``: the solver's findings (not its timing) and the fingerprints."""
+    from playground.game.solve_report import to_json
+
     found = {k: v for k, v in to_json(report).items() if k != "seconds"}
     return {"regenerate": regenerate_command(level), "level_sha256": level_sha256(level),
             "idle_trace_sha256": idle.trace_sha256, "settings": dict(settings), **found}

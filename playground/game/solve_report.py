@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from playground.game.solve import BreakReport, Solution
 from playground.game.solve_keep import KeepReport
-from playground.sim import Action
+from playground.sim import TOOLS, Action
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,9 +23,10 @@ def _value(value: Any) -> str:
 def action_words(action: Action) -> str:
     """One action in words, e.g. ``t=601 freeze client-1 duration 2000``."""
     params = action.to_dict()
-    if action.tool == "partition":
-        groups = " and ".join("{" + _value(g) + "}" for g in params["groups"])
-        return f"t={action.tick} partition into {groups}"
+    grouped = [name for name, p in TOOLS[action.tool].params.items() if p.nodes]
+    if grouped:  # a partition: its groups say it all
+        groups = " and ".join("{" + _value(g) + "}" for g in params[grouped[0]])
+        return f"t={action.tick} {action.tool} into {groups}"
     extra = " ".join(f"{k} {_value(v)}" for k, v in params.items()
                      if k not in ("tick", "tool", "target"))
     return f"t={action.tick} {action.tool} {action.target}" + (f" {extra}" if extra else "")

@@ -33,6 +33,8 @@ LINK_SETTINGS: dict[str, tuple[float, ...]] = {
 # Kinds of trace events that mark a moment worth acting around, most telling first.
 MOMENT_KINDS = ("command", "decide", "state", "observe", "timer", "deliver", "send")
 OFFSETS = (-1, 0, 1, -10, 10, -50)
+# Fractions of a budget's limit tried for a bounded duration or wire time.
+LIMIT_FRACTIONS = (0.1, 0.25, 0.5, 0.8, 1.0)
 Progress = Callable[[str, int, int], None]  # (phase, runs done, runs in the phase)
 DEFAULT_BUDGET = 300  # runs one search may spend
 SMALL_BATCH = 16  # batches of fewer runs stay in the caller's process
@@ -81,7 +83,7 @@ def _param_grid(tool: str, budget: Budget) -> list[dict[str, Any]]:
         if budget.max_duration is None:
             timed: list[dict[str, Any]] = [{key: d} for d in (100, 500, 1000, 2000)]
             return timed + ([{}] if tool == "crash" else [{key: 5000}])
-        return [{key: d} for d in _scaled(budget.max_duration, (0.1, 0.25, 0.5, 0.8, 1.0))]
+        return [{key: d} for d in _scaled(budget.max_duration, LIMIT_FRACTIONS)]
     if tool == "step_clock":
         limit = budget.max_delta if budget.max_delta is not None else 10_000
         steps = _scaled(limit, (0.01, 0.1, 0.5, 1.0))
@@ -103,8 +105,15 @@ def _param_grid(tool: str, budget: Budget) -> list[dict[str, Any]]:
         return lies
     if tool == "set_link":
         names = budget.settings or tuple(LINK_SETTINGS)
-        return [{name: value} for name in names for value in LINK_SETTINGS[name]]
+        return [{name: value} for name in names for value in _link_values(name, budget)]
     return [{}]
+
+
+def _link_values(setting: str, budget: Budget) -> tuple[float, ...]:
+    """Values tried for one link setting: a grid below the budget's limit, if it sets one."""
+    if setting == "service_ms" and budget.max_service_ms is not None:
+        return tuple(_scaled(budget.max_service_ms, LIMIT_FRACTIONS))
+    return LINK_SETTINGS[setting]
 
 
 def alphabet(level: Level) -> list[Move]:

@@ -15,10 +15,9 @@ import io
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.game.errors import LevelError
 from playground.game.level import Level, parse_level
@@ -26,6 +25,9 @@ from playground.game.reader import read_text
 from playground.game.session import Refused, Session
 from playground.sim import Action, SimError, World
 from playground.sim.actions import freeze_value
+
+if TYPE_CHECKING:
+    from playground.game.actionfile import Attempt
 
 Progress = Callable[[int, int], None]
 
@@ -36,7 +38,10 @@ CHUNKS_PER_WORKER = 8
 
 @dataclass(frozen=True)
 class Job:
-    """One run to make: a level, a seed, and the player's moves or knobs."""
+    """One run to make: a level, a seed, and the player's moves or knobs.
+
+    No knobs and empty knobs are the same run, so they are the same job: ``knobs={}`` is
+    kept as ``None`` (equal jobs, equal hashes, equal results)."""
 
     level: str                      # a campaign level id, or a path to a level .toml file
     seed: int | None = None         # None: the level's own seed
@@ -45,6 +50,18 @@ class Job:
     keep_trace: bool = False        # include the trace (jsonl lines) in the result
     claim: str | None = None        # "unbreakable": the player claims a BREAK IT level holds
     reason: int | None = None       # the claim's reason: a number among the level's reasons
+
+    def __post_init__(self) -> None:
+        if self.knobs is not None and not self.knobs:
+            object.__setattr__(self, "knobs", None)
+
+    @classmethod
+    def from_attempt(cls, level: str, attempt: Attempt, seed: int | None = None) -> Job:
+        """The run of a player's ``attempt`` (a reference solution, a share code) on
+        ``level`` (an id or a file path): its seed, moves, knobs and claim; ``seed`` plays
+        it on another seed instead."""
+        return cls(level, attempt.seed if seed is None else seed, attempt.actions,
+                   attempt.knobs, claim=attempt.claim, reason=attempt.reason)
 
     def __hash__(self) -> int:  # knobs is a mapping: hash its sorted pairs
         knobs = None if self.knobs is None else freeze_value(self.knobs)
@@ -203,6 +220,8 @@ def _gather(chunk_count: int, results: Iterator[tuple[int, list[JobResult]]], to
 
 def _local_pool(plan: list[tuple[int, _Chunk]], workers: int
                 ) -> Iterator[tuple[int, list[JobResult]]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # not in the game
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_run_chunk, chunk): number for number, chunk in plan}
         for future in as_completed(futures):

@@ -38,7 +38,7 @@ def _sandbox_check(level: Level) -> LevelCheck:
     return LevelCheck(level, (job, job), judge)
 
 
-def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
+def level_check(campaign: Campaign, level: Level) -> LevelCheck:
     """Run the reference solution twice (it must win, both times alike) and nothing once."""
     if level.mode == "sandbox":
         return _sandbox_check(level)
@@ -51,11 +51,10 @@ def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
         problem = (f"reference solution refused: these actions are for level "
                    f"{attempt.level!r}, not {level.id!r}")
         return LevelCheck(level, (), lambda _results: {"problems": [problem]})
-    solution = Job(level.path, attempt.seed, attempt.actions, attempt.knobs, claim=attempt.claim,
-                 reason=attempt.reason)
+    solution = Job.from_attempt(level.path, attempt)
     idle = Job(level.path, attempt.seed)
     # A KEEP IT level stated over N seeds: the solution must hold on all of them.
-    over_seeds = tuple(Job(level.path, seed, knobs=attempt.knobs)
+    over_seeds = tuple(Job.from_attempt(level.path, attempt, seed)
                        for seed in level.verdict_seeds) if level.seeds > 1 else ()
 
     def judge(results: Sequence[JobResult]) -> dict[str, Any]:
@@ -85,7 +84,7 @@ def _level_check(campaign: Campaign, level: Level) -> LevelCheck:
 
 def _verify(campaign: Campaign, levels: Sequence[Level], *, workers: int | None,
             cluster: str | None, progress: Progress | None) -> list[dict[str, Any]]:
-    checks = [_level_check(campaign, level) for level in levels]
+    checks = [level_check(campaign, level) for level in levels]
     results = run_many([job for check in checks for job in check.jobs], workers=workers,
                        cluster=cluster, progress=progress)
     reports = []

@@ -46,10 +46,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from playground.protocols.registry import Build, Knob, KnobError, ProtocolSpec
+from playground.sim.actions import CRASHED
 from playground.sim.checks import Check, Finding, Invariant
+from playground.sim.errors import ProgramError
 from playground.sim.program import Context, Program
 from playground.sim.trace import Event
-from playground.sim.world import CRASHED, World
+from playground.sim.world import World
 
 SOURCE = ("Kleppmann, Designing Data-Intensive Applications, ch. 8 'Detecting Faults' and "
           "'Timeouts and Unbounded Delays'; Hayashibara, Défago, Yared, Katayama, 'The phi "
@@ -224,8 +226,23 @@ class HeartbeatNode(Program):
         elif name == "start_heartbeats":
             self.sending = True
             ctx.observe("heartbeats", sending=True)
+        elif name == "transfer":
+            self._transfer(ctx, args)
         else:
             super().on_command(ctx, name, args)
+
+    @staticmethod
+    def _transfer(ctx: Context, args: dict[str, Any]) -> None:
+        """A bulk transfer: ``messages`` data messages to ``to`` at once. They share the link
+        (and its queue) with the heartbeats; the receiver ignores them."""
+        to, count = args.get("to"), args.get("messages")
+        if to not in ctx.peers:
+            raise ProgramError(f"transfer needs a peer to send to: args = {{to = \"...\", "
+                               f"messages = N}} (peers: {', '.join(ctx.peers)})")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ProgramError("transfer needs messages = a whole number >= 1")
+        for part in range(1, count + 1):
+            ctx.send(to, {"type": "data", "part": part, "of": count})
 
     # the detector ---------------------------------------------------------------------------
     def _first_history(self) -> History:
@@ -283,8 +300,9 @@ def current_phi(world: World, monitor: str, peer: str) -> float | None:
 # ------------------------------------------------------------------------------ the truth
 class _Truth:
     """What the checker knows: when each node last crashed and recovered, which nodes are
-    down or frozen, when each monitor last heard from each peer, and each monitor's boot tick.
-    Fed with every relevant event in order (so it also works when replaying a trace)."""
+    down or frozen, when each monitor last got a heartbeat from each peer (other messages,
+    such as a bulk transfer's, do not count), and each monitor's boot tick. Fed with every
+    relevant event in order (so it also works when replaying a trace)."""
 
     def __init__(self) -> None:
         self.crashed_at: dict[str, int] = {}
@@ -293,6 +311,7 @@ class _Truth:
         self.down: set[str] = set()
         self.frozen: set[str] = set()
         self.heard: dict[tuple[str, str], tuple[int, int]] = {}  # (monitor, peer) -> tick, seq
+        self.not_heartbeats: set[int] = set()  # ids of messages sent that are not heartbeats
 
     def feed(self, event: Event) -> None:
         kind, data = event.kind, event.data
@@ -307,7 +326,13 @@ class _Truth:
                 self.frozen.add(target)
             elif tool == "unfreeze" and not str(effect).startswith("no effect"):
                 self.frozen.discard(target)
+        elif kind == "send":
+            payload = data.get("payload")
+            if not isinstance(payload, dict) or payload.get("type") != "heartbeat":
+                self.not_heartbeats.add(data["id"])
         elif kind == "deliver" and event.node is not None:
+            if data["id"] in self.not_heartbeats or data.get("dup_of") in self.not_heartbeats:
+                return
             self.heard[(event.node, data["src"])] = (event.tick, event.seq)
         elif kind == "state" and data.get("why") == "recovered" and event.node is not None:
             self.booted[event.node] = event.tick
@@ -336,7 +361,7 @@ class NoFalseSuspicion(Invariant):
     under unbounded delays and pauses no detector can promise it)."""
 
     name = "no-false-suspicion"
-    kinds = frozenset({"fault", "deliver", "state", "observe"})
+    kinds = frozenset({"fault", "send", "deliver", "state", "observe"})
 
     def __init__(self) -> None:
         self.truth = _Truth()
@@ -546,6 +571,8 @@ SPEC = ProtocolSpec(
         "stop_heartbeats": "on any node: stop sending heartbeats while staying alive (a stuck "
                            "heartbeat thread); no args",
         "start_heartbeats": "on any node: send heartbeats again; no args",
+        "transfer": "on any node: a bulk transfer, args = {to = NODE, messages = N}: N data "
+                    "messages to NODE at once, queueing on the same link as its heartbeats",
     },
     invariants={"no-false-suspicion": "no monitor suspects a node that did not crash since "
                                       "the monitor last heard from it (the level's goal)"},

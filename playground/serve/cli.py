@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -231,6 +229,8 @@ def _data_dir(value: str | None) -> Path:
 
 
 def _config(args: argparse.Namespace) -> Any:
+    import shlex
+
     from playground.serve.common import ServeConfig
 
     game: tuple[str, ...] = ()
@@ -333,6 +333,8 @@ def _check_level_id(level_id: str) -> None:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from playground.game.leaderboard import DB_NAME, Leaderboard
 
     path = Path(args.db).expanduser() if args.db else _data_dir(args.data_dir) / DB_NAME

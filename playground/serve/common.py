@@ -25,7 +25,7 @@ import attrs
 from playground.errors import PlaygroundError
 from playground.game.leaderboard import DB_NAME, LEADERBOARD_ENV, PLAYER_ENV, Leaderboard
 from playground.game.progress import PLAYER_NAME
-from playground.game.roomstate import ROOM_DIR_ENV
+from playground.game.roomenv import ROOM_DIR_ENV
 from playground.game.storage import DATA_DIR_ENV, atomic_write_text
 from playground.tui.pacing import BUDGET_ENV, BUDGET_FILE_ENV
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
-from playground.game.roomstate import RoomState, read_status
+from playground.game.roomstate import RoomState, browser_games, read_status
 from playground.serve.roomview import RoomPicture, RoomRow, render_room
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def room_desk(config: ServeConfig) -> RoomDesk:
     """The desk of the room ``config`` serves (its open levels come from ``--room``)."""
     from playground.errors import PlaygroundError
     from playground.game.campaign import load_campaign
-    from playground.game.room import OPEN_ENV
+    from playground.game.roomenv import OPEN_ENV
 
     try:
         campaign: Campaign | None = load_campaign()
@@ -196,17 +196,24 @@ class InstructorSession(asyncssh.SSHServerSession):
         """The games running now, by player."""
         return {s.player: s for s in self.server.active}
 
+    def games(self) -> dict[str, tuple[tuple[int, int], str]]:
+        """Everyone playing now, by player: their screen size and how they play (``ssh`` on
+        this server, ``web`` in a browser on a web server sharing the data dir)."""
+        games = {game.player: (game.screen, "web") for game in browser_games(self.desk.room_dir)}
+        games.update((s.player, (s.size, "ssh")) for s in self.server.active)
+        return games
+
     def rows(self) -> list[RoomRow]:
         now = time.time()
         room_dir = self.desk.room_dir
         rows = []
-        for player, session in sorted(self.sessions().items()):
+        for player, (size, via) in sorted(self.games().items()):
             status = read_status(room_dir, player)
             if status is None:
-                rows.append(RoomRow(player, "starting", None, 0, 0, session.size))
+                rows.append(RoomRow(player, "starting", None, 0, 0, size, via))
             else:
                 rows.append(RoomRow(player, status.place, now - status.since if status.since
-                                    else None, status.stars, status.wins, session.size))
+                                    else None, status.stars, status.wins, size, via))
         return rows
 
     def draw(self) -> None:
@@ -315,6 +322,10 @@ class InstructorSession(asyncssh.SSHServerSession):
         player = self.players[self.selected]
         session = self.sessions().get(player)
         child = session.child if session is not None else None
+        if session is None and player in self.games():
+            self.status = (f"{player} plays in a browser: the live view shows games played "
+                           "over SSH only.")
+            return
         if session is None or child is None or child.returncode is not None:
             self.status = f"{player} is not playing now."
             return

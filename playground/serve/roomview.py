@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import attrs
 
 REVERSE, PLAIN = "\x1b[7m", "\x1b[0m"
+NO_LIVE_VIEW = "browser: no live view"  # after the place of a game played in a browser
 
 
 @attrs.frozen
@@ -23,6 +24,7 @@ class RoomRow:
     stars: int
     wins: int
     screen: tuple[int, int]  # the player's terminal: columns, rows
+    via: str = "ssh"  # "ssh", or "web": a browser game, which has no live view here
 
 
 def clock(seconds: float | None) -> str:
@@ -58,7 +60,8 @@ def render_room(rows: Sequence[RoomRow], selected: int, picture: RoomPicture, wi
     """The room view, ``height`` lines of at most ``width`` characters (the chosen row in
     reverse video)."""
     name_w = max(6, *(len(r.player) for r in rows)) if rows else 6
-    head = f"  {'player':<{name_w}}  {'on it':>7}  {'stars':>5}  {'wins':>4}  {'screen':>7}  "
+    head = (f"  {'player':<{name_w}}  {'on it':>7}  {'stars':>5}  {'wins':>4}  {'screen':>7}  "
+            f"{'via':<3}  ")
     place_w = max(8, width - len(head))
     lines = [fit(picture.title, width), "", fit(head + "level / place", width)]
     body_h = max(1, height - len(lines) - 4)
@@ -67,9 +70,10 @@ def render_room(rows: Sequence[RoomRow], selected: int, picture: RoomPicture, wi
         lines.append("  (no one is playing now)")
     for index, row in enumerate(rows[first:first + body_h], start=first):
         cols, lines_ = row.screen
+        place = row.place if row.via == "ssh" else f"{row.place} · {NO_LIVE_VIEW}"
         text = (f"{'>' if index == selected else ' '} {row.player:<{name_w}}  "
                 f"{clock(row.on_it):>7}  {row.stars:>5}  {row.wins:>4}  "
-                f"{f'{cols}x{lines_}':>7}  {fit(row.place, place_w)}")
+                f"{f'{cols}x{lines_}':>7}  {row.via:<3}  {fit(place, place_w)}")
         text = fit(text, width)
         lines.append(f"{REVERSE}{text}{PLAIN}" if index == selected else text)
     if len(rows) > first + body_h:

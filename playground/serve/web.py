@@ -46,6 +46,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from playground.game.progress import PLAYER_RULE
+from playground.game.roomstate import BrowserGame, remove_browser_game, write_browser_game
 from playground.serve.common import (
     ConfigError,
     ServeConfig,
@@ -411,12 +412,13 @@ class WorkshopWeb:
             await service.start(cols, rows)
             self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
                      f"{self.sessions.total}/{config.max_sessions} games)")
+            self._list_in_room(player, service, (cols, rows))
             watchdog = asyncio.ensure_future(self._watch(websocket, started, activity,
                                                          liveness))
             if service._task is not None:  # the game ended by itself (quit or crash)
                 service._task.add_done_callback(
                     lambda _: asyncio.ensure_future(self.end(websocket, "game ended")))
-            await self._pump(websocket, service, activity, pacer)
+            await self._pump(websocket, player, service, activity, pacer)
         except OSError as exc:
             self.log(f"cannot start the game for {player}: {exc}")
             await self.end(websocket, "spawn failed")
@@ -427,6 +429,9 @@ class WorkshopWeb:
             if not verdict:  # before stopping the game, whose end would claim the verdict
                 verdict.append(_gone(websocket))
             await service.stop()
+            if service.pid is not None:
+                with contextlib.suppress(OSError):
+                    remove_browser_game(config.room_dir, player, service.pid)
             self.services.discard(service)
             self.sockets.pop(websocket, None)
             ticket.release()
@@ -465,8 +470,17 @@ class WorkshopWeb:
         verdict.append(why)
         await _end(websocket, why, self.end_sentence(why))
 
-    async def _pump(self, websocket: web.WebSocketResponse, service: GameAppService,
-                    activity: list[float], pacer: FramePacer) -> None:
+    def _list_in_room(self, player: str, service: GameAppService,
+                      size: tuple[int, int]) -> None:
+        """Tell the room (the SSH server's room view) that ``player`` plays in a browser, on a
+        screen of ``size``; a full disk only leaves them out of the room view."""
+        if service.pid is not None:
+            with contextlib.suppress(OSError):
+                write_browser_game(self.config.room_dir,
+                                   BrowserGame(player, service.pid, os.getpid(), size))
+
+    async def _pump(self, websocket: web.WebSocketResponse, player: str,
+                    service: GameAppService, activity: list[float], pacer: FramePacer) -> None:
         async for message in websocket:
             pacer.liveness.heard()
             if message.type != WSMsgType.TEXT:
@@ -483,8 +497,9 @@ class WorkshopWeb:
                 pacer.ack(data)
             elif kind == "resize" and isinstance(data, dict):
                 pacer.forget()
-                await service.set_terminal_size(_int(data.get("width"), 80),
-                                                _int(data.get("height"), 24))
+                size = clamp_size(_int(data.get("width"), 80), _int(data.get("height"), 24))
+                await service.set_terminal_size(*size)
+                self._list_in_room(player, service, size)
             elif kind == "ping" and isinstance(data, str | int | float):
                 await websocket.send_json(["pong", data])
             elif kind == "blur":

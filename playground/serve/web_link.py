@@ -107,10 +107,18 @@ class FramePacer:
         self._changed.set()
         if self._sender is None:
             self._sender = asyncio.ensure_future(self._send_forever())
-            self._sender.add_done_callback(lambda _: self._taken.set())
+            self._sender.add_done_callback(self._sender_done)
         while self.outbox.size > OUTBOX_LIMIT and not self._sender.done():
             self._taken.clear()
             await self._taken.wait()
+
+    def _sender_done(self, task: asyncio.Task[None]) -> None:
+        self._taken.set()  # a writer waiting on a full outbox must not wait for it
+        if not task.cancelled():
+            # A send on a closing socket failed: the pump sees the close and ends the session.
+            # Taken here, or a server stopping mid-frame logs "Task exception was never
+            # retrieved" when the task is collected.
+            task.exception()
 
     def ack(self, frames: int) -> None:
         """The page drew ``frames`` more frames."""

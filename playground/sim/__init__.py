@@ -9,7 +9,7 @@ Typical use::
     world.trace.sha256(), world.violations
 """
 
-from playground.sim.actions import TOOLS, Action, Tool
+from playground.sim.actions import CRASHED, FROZEN, RUNNING, TOOLS, Action, Tool
 from playground.sim.checks import Check, Invariant, PredicateInvariant, ProgressWithin, Violation
 from playground.sim.clocks import ClockSpec, NodeClock
 from playground.sim.errors import (
@@ -26,7 +26,7 @@ from playground.sim.program import Context, Program, Signed
 from playground.sim.scenario import Scenario
 from playground.sim.timeline import Timeline
 from playground.sim.trace import Event, Trace, canonical_json, trace_hash
-from playground.sim.world import CRASHED, FROZEN, RUNNING, World, run
+from playground.sim.world import World, run
 
 __all__ = [
     "CRASHED",

@@ -21,6 +21,14 @@ from playground.sim.errors import InvalidTickError, MalformedActionError
 from playground.sim.network import parse_link
 
 TargetKind = Literal["node", "link", "cluster"]
+NodeState = Literal["running", "frozen", "crashed", "lying", "honest"]
+RUNNING: NodeState = "running"
+FROZEN: NodeState = "frozen"
+CRASHED: NodeState = "crashed"
+LYING: NodeState = "lying"
+HONEST: NodeState = "honest"
+PROCESS_STATES: tuple[NodeState, ...] = (RUNNING, FROZEN, CRASHED)
+"""The states of a node's process; ``lying`` and ``honest`` are whether it lies, beside them."""
 LIE_STRATEGIES = ("equivocate", "forge", "silent", "replay", "clock")
 
 
@@ -37,7 +45,8 @@ class Param:
     (always) and ``open_hint`` (when no budget bounds it), pre-filled with ``suggest``.
     ``bound`` is the toolbox budget key that limits it (``max_duration``: at most that many
     ms; ``strategies``: only those choices), ``signed`` that the limit holds either way (±),
-    ``unit`` what the limit counts (``ms``).
+    ``unit`` what the limit counts (``ms``). ``nodes`` that the value names nodes, in groups
+    (a partition's ``groups``).
     """
 
     types: tuple[type, ...]
@@ -52,6 +61,7 @@ class Param:
     signed: bool = False
     choices: tuple[str, ...] = ()
     unit: str = ""
+    nodes: bool = False
 
     @property
     def words(self) -> str:
@@ -96,7 +106,9 @@ class Tool:
     ``label`` is its short name on screen, ``uses`` its uses counted in words ("cuts");
     ``undoes`` names the tool whose effect it ends, ``ends_after`` the parameter after which
     the engine ends its effect itself (a freeze's ``duration``); ``settings`` that a level
-    may restrict which of its parameters the player changes.
+    may restrict which of its parameters the player changes. ``leaves`` is the state it puts
+    its target node in when it has an effect (a freeze: ``frozen``); ``every_link`` that the
+    target ``'*'`` means every link.
     """
 
     name: str
@@ -109,6 +121,8 @@ class Tool:
     undoes: str | None = None
     ends_after: str | None = None
     settings: bool = False
+    leaves: NodeState | None = None
+    every_link: bool = False
 
     @property
     def budget_keys(self) -> tuple[str, ...]:
@@ -128,13 +142,15 @@ _ANY = (object,)
 
 def _tool(tool: str, target: TargetKind, category: str, label: str, uses: str, doc: str,
           undoes: str | None = None, ends_after: str | None = None, settings: bool = False,
-          **params: Param) -> Tool:
-    return Tool(tool, target, params, doc, category, label, uses, undoes, ends_after, settings)
+          leaves: NodeState | None = None, every_link: bool = False, **params: Param) -> Tool:
+    return Tool(tool, target, params, doc, category, label, uses, undoes, ends_after, settings,
+                leaves, every_link)
 
 
 def _link_setting(types: tuple[type, ...], rule: Rule, label: str, hint: str = "",
-                  suggest: float | None = None) -> Param:
-    return Param(types, rule=rule, label=label, hint=hint, suggest=suggest)
+                  suggest: float | None = None, bound: str | None = None) -> Param:
+    return Param(types, rule=rule, label=label, hint=hint, suggest=suggest, bound=bound,
+                 unit="ms" if bound else "")
 
 
 def _duration(doc: str, label: str, open_hint: str, suggest: float | None = None) -> Param:
@@ -153,24 +169,26 @@ TOOLS: dict[str, Tool] = {
         _tool("cut", "link", "network", "cut link", "cuts",
               "Cut a link ('a->b' one way, 'a<->b' both ways)."),
         _tool("heal", "link", "network", "heal link", "heals",
-              "Heal a cut link; target '*' heals every link.", undoes="cut"),
+              "Heal a cut link; target '*' heals every link.", undoes="cut", every_link=True),
         _tool(
             "partition", "cluster", "network", "partition", "partitions",
             "Split the cluster: nodes talk only within a group. A node in two groups bridges "
             "them; a node in no group is isolated.",
             groups=Param((list, tuple), True, "list of lists of node names", _groups,
-                         label="groups", hint="nodes in a group talk; '|' separates groups"),
+                         label="groups", hint="nodes in a group talk; '|' separates groups",
+                         nodes=True),
         ),
         _tool(
             "set_link", "link", "network", "slow/lossy", "link changes",
             "Change a link's behaviour (latency, loss, ...); target '*' changes every link.",
-            settings=True,
+            settings=True, every_link=True,
             latency=_link_setting(_NUM, _at_least(0), "latency (ms)", suggest=200),
             loss=_link_setting(_NUM, _within(0, 1), "loss (0..1)"),
             jitter=_link_setting(_NUM, _at_least(0), "jitter (ms)"),
             duplicate=_link_setting(_NUM, _within(0, 1), "duplicate (0..1)"),
             service_ms=_link_setting(_NUM, _at_least(0), "wire time per message (ms)",
-                                     "messages queue behind each other"),
+                                     "messages queue behind each other",
+                                     bound="max_service_ms"),
             queue_limit=_link_setting((int,), _at_least(0), "queue length (messages)",
                                       "a full queue drops what arrives"),
         ),
@@ -180,20 +198,22 @@ TOOLS: dict[str, Tool] = {
                           label="hold the next N messages", bound="max_hold",
                           open_hint="empty: hold until released")),
         _tool("release", "link", "network", "release", "releases",
-              "Deliver every held message on a link now.", undoes="hold"),
+              "Deliver every held message on a link now.", undoes="hold", every_link=True),
         _tool("freeze", "node", "process", "freeze", "freezes",
               "Stop-the-world pause: nothing runs, inbox and timers pile up, clocks move on.",
-              ends_after="duration",
+              ends_after="duration", leaves=FROZEN,
               duration=_duration("unfreeze after this many ms", "pause for (ms)",
                                  "empty: until you unfreeze it", suggest=1000)),
         _tool("unfreeze", "node", "process", "unfreeze", "unfreezes", "End a pause.",
-              undoes="freeze"),
+              undoes="freeze", leaves=RUNNING),
         _tool("crash", "node", "process", "crash", "crashes",
               "Crash a node: it stops; volatile state is lost.", ends_after="recover_after",
+              leaves=CRASHED,
               recover_after=_duration("restart after this many ms (crash-recover)",
                                       "restart after (ms)", "empty: it stays down (crash-stop)")),
         _tool("recover", "node", "process", "recover", "recoveries",
-              "Restart a crashed node from its durable state (crash-recover).", undoes="crash"),
+              "Restart a crashed node from its durable state (crash-recover).", undoes="crash",
+              leaves=RUNNING),
         _tool("step_clock", "node", "clock", "step clock", "clock steps",
               "Jump the node's time-of-day clock by delta_ms (negative goes backwards).",
               delta_ms=Param(_NUM, True, label="step time-of-day by (ms)", suggest=-500,
@@ -204,7 +224,7 @@ TOOLS: dict[str, Tool] = {
         _tool("set_rate", "node", "clock", "mono rate", "rate changes",
               "Set the monotonic clock's rate error in ppm.", ppm=_PPM),
         _tool("lie", "node", "byzantine", "make lie", "lies",
-              "Make a node Byzantine: equivocate, forge, silent, replay or clock.",
+              "Make a node Byzantine: equivocate, forge, silent, replay or clock.", leaves=LYING,
               strategy=Param((str,), True, label="how it lies", bound="strategies",
                              choices=LIE_STRATEGIES),
               field=Param((str,), label="field to rewrite", hint="payload field (default: value)"),
@@ -213,7 +233,7 @@ TOOLS: dict[str, Tool] = {
               offset_ms=Param(_NUM, label="clock lie (ms)", hint="for clock"),
               probability=Param(_NUM, rule=_within(0, 1))),
         _tool("honest", "node", "byzantine", "make honest", "honest turns",
-              "Make a lying node honest again.", undoes="lie"),
+              "Make a lying node honest again.", undoes="lie", leaves=HONEST),
         _tool("command", "node", "workload", "command", "commands",
               "Deliver a command to a node's program (client requests, scripted workloads).",
               name=Param((str,), True), args=Param((dict, tuple, list))),
@@ -244,10 +264,17 @@ def _shown(value: Any) -> str:
         return str(value)
 
 
-def _value_problem(value: Any, param: Param) -> str | None:
-    """What is wrong with a parameter value of the right type, or ``None``."""
+def param_problem(param: Param, value: Any) -> str | None:
+    """What is wrong with ``value`` for ``param`` (``must be ...``: its type, a finite number,
+    its rule, one of its choices), or ``None``."""
+    if isinstance(value, bool) and bool not in param.types and object not in param.types:
+        return "must not be a boolean"
+    if not isinstance(value, param.types):
+        return f"must be {_kind_words(param.types)}, got {_shown(value)}"
     if isinstance(value, int | float) and not isinstance(value, bool) and not math.isfinite(value):
         return f"must be a finite number, got {value}"
+    if param.choices and value not in param.choices:
+        return f"must be one of {', '.join(param.choices)}, got {_shown(value)}"
     return param.rule(value) if param.rule is not None else None
 
 
@@ -309,21 +336,12 @@ class Action:
                 raise MalformedActionError(
                     f"{tool}: unknown parameter {name!r} (parameters: {known})"
                 )
-            if isinstance(value, bool) and bool not in p.types and object not in p.types:
-                raise MalformedActionError(f"{tool}: {name} must not be a boolean")
-            if not isinstance(value, p.types):
-                raise MalformedActionError(f"{tool}: {name} must be {_kind_words(p.types)}, "
-                                           f"got {_shown(value)}")
-            problem = _value_problem(value, p)
+            problem = param_problem(p, value)
             if problem:
                 raise MalformedActionError(f"{tool}: {name} {problem}")
         for name, p in spec.params.items():
             if p.required and name not in params:
                 raise MalformedActionError(f"{tool}: missing required parameter {name!r}")
-        for name, p in spec.params.items():
-            if p.choices and name in params and params[name] not in p.choices:
-                raise MalformedActionError(f"{tool}: {name} must be one of "
-                                           f"{', '.join(p.choices)}, got {_shown(params[name])}")
         frozen = tuple(sorted((k, freeze_value(v)) for k, v in params.items()))
         return cls(tick, tool, target, frozen)
 

@@ -21,7 +21,7 @@ from heapq import heappush
 from math import ceil
 from typing import Any
 
-from playground.sim.actions import TOOLS, Action
+from playground.sim.actions import CRASHED, FROZEN, RUNNING, TOOLS, Action
 from playground.sim.byzantine import LieSpec, ReplayBudget, rewrite
 from playground.sim.checks import Check, Finding, Violation
 from playground.sim.clocks import NodeClock
@@ -45,10 +45,6 @@ _INTERNAL = 2  # an action the engine scheduled itself (auto-unfreeze, recover_a
 _DEADLINE = 3
 _BOOT = 4  # in a node's pending list: start the program (it was frozen at tick 0)
 _RELEASED = 5  # a message released from a hold: delivered, not held again
-
-RUNNING = "running"
-FROZEN = "frozen"
-CRASHED = "crashed"
 
 _HISTORY = 32  # payloads a node remembers for the replay lie
 
@@ -149,18 +145,20 @@ class World:
             self._node(action.target)
         elif spec.target == "link":
             if action.target == "*":
-                if action.tool not in ("heal", "release", "set_link"):
-                    raise UnknownLinkError(
-                        f"{action.tool}: target '*' is only for heal, release and set_link")
+                if not spec.every_link:
+                    every = [t.name for t in TOOLS.values() if t.every_link]
+                    raise UnknownLinkError(f"{action.tool}: target '*' is only for "
+                                           f"{', '.join(every[:-1])} and {every[-1]}")
             else:
                 self._link_pairs(action.target)
-        if action.tool == "partition":
-            groups = action.kwargs["groups"]
+        for name in (n for n, p in spec.params.items() if p.nodes):
+            groups = action.kwargs[name]
             if not groups or any(not isinstance(g, tuple) for g in groups):
-                raise MalformedActionError("partition: groups must be a list of lists of nodes")
+                raise MalformedActionError(
+                    f"{action.tool}: {name} must be a list of lists of nodes")
             for group in groups:
-                for name in group:
-                    self._node(name)
+                for node in group:
+                    self._node(node)
         return action
 
     def schedule(self, actions: Iterable[Action]) -> None:

@@ -9,9 +9,9 @@ settings). Each screen lists its commands in the palette (Ctrl+P).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -21,7 +21,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 
 from playground import __version__
-from playground.game.roomstate import ROOM_DIR_ENV
+from playground.game.roomenv import ROOM_DIR_ENV
 from playground.shipped import asset
 from playground.tui.commands import ScreenCommands
 from playground.tui.heap import settle_heap
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from playground.tui.roomlink import RoomLink
 
 CSS_FILE = asset("app.tcss")
+T = TypeVar("T")
 
 
 class PlaygroundApp(App[None]):
@@ -79,6 +80,7 @@ class PlaygroundApp(App[None]):
         self.autoplay = autoplay
         self.forced_theme = theme
         self._campaign: Campaign | None = None
+        self._order: tuple[str, ...] | None = None  # the campaign's index, for the title
         self.campaign_error: str | None = None
         self._progress: Progress | None = None
         self.room_link: RoomLink | None = None  # in a workshop room: status out, messages in
@@ -117,7 +119,7 @@ class PlaygroundApp(App[None]):
 
     def why_locked(self, level: Level | None) -> str:
         """Why ``level`` (an act I level if ``None``) is not open."""
-        from playground.game.room import OPEN_ENV
+        from playground.game.roomenv import OPEN_ENV
 
         if OPEN_ENV in os.environ:
             return "not open in this workshop room."
@@ -139,13 +141,30 @@ class PlaygroundApp(App[None]):
         """The campaign, or ``None`` (then :attr:`campaign_error` says why)."""
         if self._campaign is None and self.campaign_error is None:
             from playground.game.campaign import load_campaign
-            from playground.game.errors import LevelError
 
-            try:
-                self._campaign = load_campaign(self.levels_dir)
-            except (LevelError, OSError, ValueError) as exc:
-                self.campaign_error = str(exc)
+            self._campaign = self._read_campaign(load_campaign)
         return self._campaign
+
+    def campaign_order(self) -> tuple[str, ...] | None:
+        """The campaign's level ids in order, or ``None`` (then :attr:`campaign_error` says
+        why). Reads only the campaign's index until something needs its levels."""
+        if self._campaign is not None:
+            return self._campaign.order
+        if self._order is None and self.campaign_error is None:
+            from playground.game.campaign import campaign_order
+
+            self._order = self._read_campaign(campaign_order)
+        return self._order
+
+    def _read_campaign(self, read: Callable[[Path | None], T]) -> T | None:
+        """``read(levels_dir)``, or ``None`` with :attr:`campaign_error` saying why."""
+        from playground.game.errors import LevelError
+
+        try:
+            return read(self.levels_dir)
+        except (LevelError, OSError, ValueError) as exc:
+            self.campaign_error = str(exc)
+            return None
 
     def mark_seen(self, level_id: str) -> None:
         """Remember that the player opened a level (the codex lists what was met)."""

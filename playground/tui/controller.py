@@ -22,13 +22,14 @@ from playground.game.level import KnobRange, Level
 from playground.game.rules import refusal
 from playground.game.session import Outcome, Refused, Session
 from playground.game.solve_advice import hints_with_pointer
-from playground.sim import Action, SimError, World
+from playground.sim import TOOLS, Action, SimError, World
 from playground.sim.network import parse_link
 from playground.tui.tools import (
     LINK_FIELD,
     TOOL_LABELS,
     Field,
     FieldError,
+    dialog_problem,
     link_field,
     link_words,
     parse_fields,
@@ -295,7 +296,8 @@ class PlayController:
             return sel, None
         if budget is not None and len(budget.targets) == 1:
             return budget.targets[0], None
-        if tool in ("heal", "release"):
+        spec = TOOLS[tool]
+        if spec.undoes is not None and spec.every_link:  # undo it everywhere
             return "*", None
         return None, f"{words.tool(tool)} needs a link: press l to pick one (d flips its direction)"
 
@@ -312,7 +314,9 @@ class PlayController:
         budget = self.level.toolbox.get(tool)
         target, _ = self.target_for(tool)
         if budget is not None and budget.targets:  # only these links: the list offers them
-            allowed = [t for t in budget.targets if t == target]
+            node = self.selected_node()  # else the first that touches the selected node
+            allowed = [t for t in budget.targets if t == target] or [
+                t for t in budget.targets if node in parse_link(t)[:2]]
             return (Field(LINK_FIELD, "link", "choice", allowed[0] if allowed
                           else budget.targets[0], required=True, choices=budget.targets,
                           choice_labels=tuple(map(link_words, budget.targets))), *fields)
@@ -327,10 +331,10 @@ class PlayController:
                      ) -> tuple[Action | None, str | None]:
         """The action the player asks for, or why it cannot even be built."""
         if tool not in self.level.toolbox:
-            have = ", ".join(map(words.tool, self.level.toolbox)) or "nothing"
+            have = ", ".join(TOOLS[t].label for t in sorted(self.level.toolbox)) or "nothing"
             if self.level.mode == "keep":
                 return None, "this is a KEEP IT level: the adversary is scripted; turn the knobs"
-            return None, f"no {words.tool(tool)} in this level's toolbox (it has: {have})"
+            return None, f"no {TOOLS[tool].label} in this level's toolbox (it has: {have})"
         target, problem = self.target_for(tool)
         if values and LINK_FIELD in values and target_kind(tool) == "link":
             target = values[LINK_FIELD]
@@ -342,6 +346,9 @@ class PlayController:
             values = {f.name: f.default for f in fields}
         try:
             params = parse_fields(fields, values)
+            problem = dialog_problem(tool, params)
+            if problem:
+                return None, problem
             action = Action.make(self.action_tick(), tool, target, **params)
         except (FieldError, SimError) as exc:
             return None, str(exc)

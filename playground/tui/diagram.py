@@ -23,7 +23,8 @@ from typing import Any
 import attrs
 
 from playground.game import words
-from playground.sim import CRASHED, FROZEN, RUNNING
+from playground.sim import CRASHED, FROZEN, RUNNING, TOOLS
+from playground.sim.actions import HONEST, LYING
 from playground.sim.trace import Event, Trace
 from playground.tui.model import EventCursor
 from playground.tui.tools import TOOL_SYMBOLS
@@ -31,7 +32,6 @@ from playground.tui.tools import TOOL_SYMBOLS
 SCALES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 GUTTER = 7  # "  1200 " time labels
 NOTES = 24  # columns kept for notes beside the lanes when there is room
-LYING = "lying"
 
 
 def default_scale(ticks: int) -> int:
@@ -234,17 +234,9 @@ class DiagramModel:
             if tool == "step_clock":
                 symbol = "↶" if float(data.get("delta_ms", 0)) < 0 else "↷"
             row.marks.append((lane, symbol, "fault"))
-            if "no effect" not in effect:
-                if tool == "freeze":
-                    self._set_status(lane, event.tick, FROZEN)
-                elif tool in ("unfreeze", "recover"):
-                    self._set_status(lane, event.tick, RUNNING)
-                elif tool == "crash":
-                    self._set_status(lane, event.tick, CRASHED)
-                elif tool == "lie":
-                    self._set_status(lane, event.tick, LYING)
-                elif tool == "honest":
-                    self._set_status(lane, event.tick, RUNNING)
+            leaves = TOOLS[tool].leaves if tool in TOOLS else None
+            if leaves is not None and "no effect" not in effect:
+                self._set_status(lane, event.tick, RUNNING if leaves == HONEST else leaves)
         params = words.fields([(k, v) for k, v in data.items()
                                if k not in ("tool", "target", "effect")], limit=NOTE_LIMIT)
         where = "" if target in ("*", "None") else f" {target}"
@@ -407,7 +399,7 @@ class DiagramModel:
         return merge_runs(chars, classes)
 
 
-_LANE_GLYPH = {
+_LANE_GLYPH: dict[str, tuple[str, str]] = {
     RUNNING: ("│", "lane"),
     FROZEN: ("┊", "frozen"),
     CRASHED: ("·", "crashed"),

@@ -18,7 +18,8 @@ from typing import Any, TypeGuard
 import attrs
 
 from playground.game import words
-from playground.sim import CRASHED, FROZEN, RUNNING, World
+from playground.sim import CRASHED, FROZEN, RUNNING, TOOLS, World
+from playground.sim.actions import HONEST, LYING, PROCESS_STATES
 from playground.sim.network import Link
 from playground.sim.trace import Event, Trace
 
@@ -112,7 +113,9 @@ class History:
             if victim is None:
                 return
             tool = data.get("tool")
-            if tool in ("freeze", "unfreeze", "crash", "recover"):
+            spec = TOOLS.get(tool) if isinstance(tool, str) else None
+            leaves = spec.leaves if spec is not None else None
+            if leaves in PROCESS_STATES:
                 if "no effect" not in str(data.get("effect", "")):
                     victim.status_since = event.tick
             elif tool == "step_clock" and event.tod is not None:
@@ -122,9 +125,9 @@ class History:
                     peak = victim.peak_tod
                     victim.peak_tod = before if peak is None else max(peak, before)
                 victim.last_step = (event.tick, delta)
-            elif tool == "lie":
+            elif leaves == LYING:
                 victim.lie_strategy = str(data.get("strategy"))
-            elif tool == "honest":
+            elif leaves == HONEST:
                 victim.lie_strategy = None
         elif kind == "state" and event.node in self.per_node \
                 and event.data.get("why") == "recovered":

@@ -1,7 +1,8 @@
 """A served game's link to the workshop room (see :mod:`playground.game.roomstate`).
 
 Once a second: tell the server where the player is (only when that changed), and pick up
-what the instructor did: a broadcast becomes a toast on whatever screen is showing, a section
+what the instructor did: a broadcast becomes a toast on whatever screen is showing (and the
+title screen shows the latest one, so a player who starts after it still reads it), a section
 opened for the room becomes open on the campaign map.
 """
 
@@ -12,7 +13,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground.game.roomstate import STATE_NAME, PlayerStatus, RoomState, write_status
+from playground.game.roomstate import (
+    STATE_NAME,
+    Broadcast,
+    PlayerStatus,
+    RoomState,
+    write_status,
+)
 
 if TYPE_CHECKING:
     from playground.tui.app import PlaygroundApp
@@ -32,13 +39,17 @@ class RoomLink:
         self.room_dir = room_dir
         self.state = RoomState.load(room_dir)
         self.seen = self.state.last_number  # broadcasts before this game started: not shown
-        self.stamp: tuple[int, int] | None = self._stamp()
+        self.stamp: tuple[int, int] | None = None  # the first look shows the latest message
         self.status: PlayerStatus | None = None
 
     @property
     def sections(self) -> list[str]:
         """The sections the instructor has opened for the room."""
         return self.state.sections
+
+    def latest(self) -> Broadcast | None:
+        """The instructor's latest message, while it is recent (see ``LATEST_KEPT``)."""
+        return self.state.latest()
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -86,6 +97,10 @@ class RoomLink:
         for message in self.state.newer_than(self.seen):
             self.app.notify(message.text, title="From the instructor", timeout=20)
         self.seen = max(self.seen, self.state.last_number)
+        from playground.tui.screens.title import TitleScreen
+
+        if isinstance(self.app.screen, TitleScreen):
+            self.app.screen.show_broadcast()
         if added := [s for s in self.state.sections if s not in old_sections]:
             self.app.notify(f"Now open for the room: {', '.join(added)}. See the campaign map.",
                             title="New levels", timeout=20)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
-
-import attrs
 
 from playground.tui.stepper import SPEEDS
 
 DEFAULT_THEME = "textual-dark"
 
 
-@attrs.define
+@dataclass(slots=True)
 class Settings:
     """What the settings screen edits. ``colour=False`` draws in shades of grey."""
 

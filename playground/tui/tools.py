@@ -18,7 +18,7 @@ from playground.errors import PlaygroundError
 from playground.game import words
 from playground.game.level import Budget
 from playground.sim import TOOLS
-from playground.sim.actions import Param
+from playground.sim.actions import Param, param_problem
 from playground.sim.network import parse_link
 
 #: tool -> key. Keys that are not tools: space . n + - [ ] { } i b l d z Z ? 1-9 escape.
@@ -201,6 +201,17 @@ def parse_fields(fields: Sequence[Field], values: Mapping[str, str]) -> dict[str
         else:
             out[field.name] = _guess_scalar(raw)
     return out
+
+
+def dialog_problem(tool: str, params: Mapping[str, Any]) -> str | None:
+    """What is wrong with the values a tool's dialog gathered, under the field's label
+    (``latency (ms): must be >= 0, got -5``), or ``None``."""
+    for name, value in params.items():
+        param = TOOLS[tool].params[name]
+        problem = param_problem(param, value)
+        if problem:
+            return f"{param.label or words.name(name)}: {problem}"
+    return None
 
 
 def _guess_scalar(raw: str) -> Any:

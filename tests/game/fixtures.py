@@ -83,7 +83,7 @@ violation = "one-value"
 lie = { count = 1, strategies = ["equivocate", "forge"] }
 cut = { count = 1, targets = ["a->b"] }
 freeze = { count = 1, max_duration = 100 }
-set_link = { count = 1, settings = ["service_ms"] }
+set_link = { count = 1, settings = ["service_ms"], max_service_ms = 200 }
 
 [par]
 actions = 1

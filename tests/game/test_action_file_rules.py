@@ -28,7 +28,8 @@ def _action(tool: str, target: str, *params: str, tick: int = 50) -> str:
     (BREAK, _action("freeze", "a", "duration = 50", tick=900), "tick = 900",
      "actions[0].tick: the level ends at tick 500"),
     (BREAK, _action("crash", "a"), 'tool = "crash"',
-     "actions[0].tool: no crash in this level's toolbox (it has: cut, freeze, lie, set_link)"),
+     "actions[0].tool: no crash in this level's toolbox (it has: cut link, freeze, make lie, "
+     "slow/lossy)"),
     (BREAK, _action("command", "a", 'name = "set"'), 'tool = "command"',
      "actions[0].tool: command is not a player tool"),
     (BREAK, _action("freeze", "a", "duration = 500"), "duration = 500",
@@ -36,7 +37,11 @@ def _action(tool: str, target: str, *params: str, tick: int = 50) -> str:
     (BREAK, _action("cut", "a->b") + _action("cut", "a->b", tick=60), 'tool = "cut"',
      "actions[1].tool: No cuts left: this level allows 1"),
     (BREAK, _action("set_link", "a->b", "loss = 0.5"), "loss = 0.5",
-     "actions[0].loss: set_link may only change service_ms here (not loss)"),
+     "actions[0].loss: slow/lossy may only change wire time per message (ms) here (not "
+     "loss (0..1))"),
+    (BREAK, _action("set_link", "a->b", "service_ms = 400"), "service_ms = 400",
+     "actions[0].service_ms: slow/lossy: wire time per message at most 200 ms in this level, "
+     "not 400"),
     (KEEP, "[knobs]\ndurable = 3\n", "durable = 3",
      "knobs.durable: durable must be one of true, false"),
     (KEEP, "[knobs]\ncopies = 2\n", "copies = 2",

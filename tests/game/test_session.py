@@ -53,10 +53,14 @@ def test_score_and_stars_against_par() -> None:
      "freeze: pause for at most 100 ms in this level, not 500"),
     (Action.make(10, "lie", "a", strategy="silent"), "may only equivocate, forge"),
     (Action.make(900, "lie", "a", strategy="forge"), "ends at tick 500"),
-    (Action.make(10, "set_link", "a->b", latency=900), "may only change service_ms here (not "
-                                                        "latency)"),
+    (Action.make(10, "set_link", "a->b", latency=900),
+     "slow/lossy may only change wire time per message (ms) here (not latency (ms))"),
     (Action.make(10, "set_link", "a->b", service_ms=50, loss=1.0),
-     "only change service_ms here (not loss)"),
+     "only change wire time per message (ms) here (not loss (0..1))"),
+    (Action.make(10, "step_clock", "a", delta_ms=5),
+     "no step clock in this level's toolbox (it has: cut link, freeze, make lie, slow/lossy)"),
+    (Action.make(10, "set_link", "a->b", service_ms=400),
+     "slow/lossy: wire time per message at most 200 ms in this level, not 400"),
 ])
 def test_the_toolbox_refuses_with_a_reason(action: Action, reason: str) -> None:
     session = Session(LEVEL)

@@ -13,6 +13,7 @@ from playground.game.level import Level, load_level
 from playground.game.solve import BreakReport, Search, shrink, solve, solve_break
 from playground.game.solve_keep import KeepReport, axis, thin
 from playground.game.solve_report import to_json
+from playground.game.solve_space import alphabet
 from playground.game.sweep import Job, run_many
 from playground.sim import Action
 
@@ -69,6 +70,21 @@ def test_the_table_names_the_moves_in_words_and_prints_whole_share_codes(
     codes = [line.split(": ", 1)[1] for line in out.splitlines()
              if line.startswith("share code ")]
     assert codes and all(main(["run", "three-generals", "--share", c]) == 0 for c in codes)
+
+
+def test_bursty_queue_breaks_only_through_the_backups_link_below_the_wire_time_limit() -> None:
+    """The search tries wire times up to the level's limit and no further; only slowing the
+    link n3's backup shares with its heartbeats wins, and few random attacks do."""
+    level = shipped("bursty-queue")
+    limit = level.toolbox["set_link"].max_service_ms
+    tried = {dict(move.params)["service_ms"] for move in alphabet(level)}
+    assert limit is not None and max(tried) == limit and len(tried) >= 4
+    report = solve_break(level, level.id, budget=150, workers=1)
+    assert report.confirmed and report.solutions
+    for solution in report.solutions:
+        (action,) = solution.actions
+        assert action.target == "n3->n1" and action.kwargs["service_ms"] <= limit
+    assert report.winning_fraction <= 0.05
 
 
 def test_an_unbreakable_level_is_never_claimed_broken() -> None:

@@ -14,9 +14,10 @@ import pytest
 from playground.game.campaign import Campaign, load_campaign
 from playground.game.errors import LevelError
 from playground.game.session import Session
+from playground.game.solve_health import reference_job
 from playground.game.sweep import Job, JobResult, run_many
 from playground.game.sweep_cluster import ClusterError
-from playground.game.verify import verify_campaign
+from playground.game.verify import level_check, verify_campaign
 from playground.sim import Action
 
 CAMPAIGN = load_campaign()
@@ -183,3 +184,22 @@ def test_each_result_tells_its_cost_and_which_process_ran_it() -> None:
     pooled = run_many(jobs, workers=2)
     assert pooled == here  # the cost and the process are not part of the result
     assert os.getpid() not in {r.worker for r in pooled}
+
+
+def test_no_knobs_and_empty_knobs_are_one_job_with_one_result() -> None:
+    empty, none = Job("tune-the-timeout", seed=2, knobs={}), Job("tune-the-timeout", seed=2)
+    assert empty == none and hash(empty) == hash(none) and len({empty, none}) == 1
+    first, second = run_many([empty, none], workers=1)
+    assert first == second and first.outcome in ("won", "lost")
+
+
+def test_verify_and_the_solver_health_run_the_same_job_for_each_reference_solution() -> None:
+    for level in CAMPAIGN.levels:
+        if level.mode == "sandbox":
+            continue
+        attempt = CAMPAIGN.solution(level.id)
+        job = Job.from_attempt(level.path, attempt)
+        assert (job.seed, job.actions, job.claim, job.reason) == (
+            attempt.seed, attempt.actions, attempt.claim, attempt.reason)
+        assert job.knobs == (attempt.knobs or None)
+        assert level_check(CAMPAIGN, level).jobs[0] == job == reference_job(CAMPAIGN, level)

@@ -21,7 +21,7 @@ from playground.protocols.failure_detector import (
     phi_value,
 )
 from playground.protocols.registry import KnobError
-from playground.sim import Action, Latency, LinkSpec, Scenario, Timeline, World
+from playground.sim import Action, Latency, LinkSpec, ProgramError, Scenario, Timeline, World
 from tests.protocols.faults import faults
 
 NODES = ("n1", "n2", "n3")
@@ -227,6 +227,38 @@ def test_a_silent_but_alive_node_is_a_false_suspicion() -> None:
     assert suspects(world, "n1") == []
 
 
+def test_a_bulk_transfer_delays_the_heartbeats_queued_behind_it_on_its_own_link_only() -> None:
+    # queueing delay: a heartbeat waits for every message ahead of it on the wire; four
+    # backup messages of 100 ms each hold n2's link for 400 ms, longer than the timeout
+    knobs = {"monitors": ["n1"], "detector": "fixed", "timeout_ms": 300}
+    slow = CALM.evolve(service_ms=100)
+    backup = Action.make(1_000, "command", "n2", name="transfer",
+                         args={"to": "n1", "messages": 4})
+    world = run(knobs, [backup], until=3_000, link=slow)
+    v = violation(world, "no-false-suspicion")
+    assert v is not None and "n1 suspected n2" in v.detail
+    # the backup's messages reached n1 meanwhile, but only heartbeats count as heard
+    assert "300 ms earlier" in v.detail
+    data = [e for e in world.trace.of_kind("send") if e.data["payload"]["type"] == "data"]
+    assert [(e.node, e.data["dst"]) for e in data] == [("n2", "n1")] * 4
+    assert run(knobs, until=3_000, link=slow).violations == []
+    # the same backup on the wire from n1 to n2 delays none of n2's heartbeats
+    outbound = Action.make(1_000, "command", "n1", name="transfer",
+                           args={"to": "n2", "messages": 4})
+    assert run(knobs, [outbound], until=3_000, link=slow).violations == []
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    ({"messages": 4}, "transfer needs a peer to send to"),
+    ({"to": "n2", "messages": 0}, "transfer needs messages = a whole number >= 1"),
+    ({"to": "n1", "messages": 2}, "transfer needs a peer to send to"),
+])
+def test_a_transfer_needs_a_peer_and_a_count(args: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ProgramError, match=problem):
+        run({"monitors": ["n1"]}, [Action.make(10, "command", "n1", name="transfer",
+                                               args=args)], until=100)
+
+
 def test_crash_detection_window_is_a_liveness_check() -> None:
     # a window shorter than the detector's bound fails, at crash + window
     world = run({"detect_within_ms": 200}, [Action.make(3_000, "crash", "n3")])
@@ -343,5 +375,5 @@ def test_spec_builds_a_runnable_scenario() -> None:
     assert world.violations == []
     assert world.nodes["n1"].beliefs["role"] == "monitor"
     assert metrics(world)["heartbeats"] > 0
-    assert set(SPEC.commands) == {"stop_heartbeats", "start_heartbeats"}
+    assert set(SPEC.commands) == {"stop_heartbeats", "start_heartbeats", "transfer"}
     assert "Hayashibara" in SPEC.source

@@ -130,6 +130,38 @@ async def test_a_message_reaches_every_player(room: Room) -> None:
         assert "From the instructor" in term.text()
 
 
+async def test_a_player_who_joins_after_a_message_reads_it_until_a_newer_one(
+        room: Room, server: RunningServer) -> None:
+    teacher = room.teacher
+    assert teacher is not None
+    await send_message(teacher, "Start with the first level")
+    conn = await connect(server.port, "cleo", password=PLAYERS)
+    try:
+        cleo = await Terminal.open(conn, 100, 30)
+        await cleo.wait_for(TITLE_TEXT, timeout=60)
+        await cleo.wait_until(lambda: "Start with the first level" in cleo.text(),
+                              "the earlier message on cleo's title screen")
+        assert "From the instructor at " in cleo.text()
+        await send_message(teacher, "Pause now")
+        await cleo.wait_until(lambda: "Pause now" in title_line(cleo),
+                              "the newer message in its place")
+        assert "Start with the first level" not in title_line(cleo)
+    finally:
+        conn.close()
+
+
+async def send_message(teacher: Terminal, text: str) -> None:
+    teacher.send(b"m")
+    await teacher.wait_for("Message to everyone")
+    teacher.send(text.encode() + b"\r")
+    await teacher.wait_for(f"playing: {text}")
+
+
+def title_line(term: Terminal) -> str:
+    """The title screen's line with the instructor's latest message ('' if none)."""
+    return next((line for line in term.screen.display if "From the instructor at" in line), "")
+
+
 async def test_opening_the_next_section_unlocks_it_on_a_players_map(room: Room) -> None:
     teacher, ada = room.teacher, room.players["ada"]
     assert teacher is not None

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from playground.game.campaign import load_campaign
-from playground.game.room import MESSAGE_ENV, OPEN_ENV, Room, RoomError, load_room
+from playground.game.room import Room, RoomError, load_room
+from playground.game.roomenv import MESSAGE_ENV, OPEN_ENV
 from tests.tui.conftest import CAMPAIGN, make_app
 
 SIZE = (120, 40)

@@ -5,6 +5,7 @@ through its DevTools protocol when the OS has Chromium)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -17,8 +18,9 @@ from collections.abc import AsyncIterator, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
+import pyte
 import pytest
 
 from tests.serve.conftest import RunningServer, running
@@ -81,13 +83,21 @@ async def test_the_game_page_fetches_nothing_from_outside_the_server(
 
 class DevTools:
     """One page of a headless Chromium, driven over its DevTools websocket. With the Network
-    domain enabled it counts the game's websocket frames: received, and acks sent."""
+    domain enabled it counts the game's websocket frames (received, their bytes, and acks
+    sent) and draws what they carry into a terminal emulator, so a test can read the screen."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.next_id = 0
         self.frames_received = 0
+        self.bytes_received = 0
         self.acks_sent = 0
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def text(self) -> str:
+        """The game's screen as the page's frames drew it (Network domain enabled)."""
+        return "\n".join(self.screen.display)
 
     async def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         self.next_id += 1
@@ -111,12 +121,26 @@ class DevTools:
 
     def _note(self, message: dict[str, Any]) -> dict[str, Any]:
         method = message.get("method")
-        if method == "Network.webSocketFrameReceived":
+        if method == "Network.webSocketCreated":  # the game's socket: ?width=W&height=H
+            size = parse_qs(urlsplit(message["params"]["url"]).query)
+            self._resize(size.get("width", ["80"])[0], size.get("height", ["24"])[0])
+        elif method == "Network.webSocketFrameReceived":
+            response = message["params"]["response"]
             self.frames_received += 1
+            if response.get("opcode") == 2:  # a frame of the screen (base64)
+                data = base64.b64decode(response.get("payloadData", ""))
+                self.bytes_received += len(data)
+                self.stream.feed(data)
         elif method == "Network.webSocketFrameSent":
             payload = message["params"]["response"].get("payloadData", "")
             self.acks_sent += payload.startswith('["ack"')
+            if payload.startswith('["resize"'):
+                size = json.loads(payload)[1]
+                self._resize(size.get("width", 80), size.get("height", 24))
         return message
+
+    def _resize(self, cols: object, rows: object) -> None:
+        self.screen.resize(int(str(rows)), int(str(cols)))
 
     async def wait_for(self, expression: str, timeout: float = 60) -> Any:
         """The expression's value once it is truthy (polled: the page changes by itself)."""
@@ -187,6 +211,16 @@ def _live_members(group: int) -> list[int]:
     return live
 
 
+@contextlib.asynccontextmanager
+async def game_in_chromium(http: aiohttp.ClientSession, base: str,
+                           player: str) -> AsyncIterator[DevTools]:
+    """``player``'s game page in headless Chromium, once the game has drawn."""
+    where, _ = await play_page(http, base, player)
+    async with chromium(http, where) as page:
+        await page.wait_for("document.body.classList.contains('-first-byte')")
+        yield page
+
+
 @needs_chromium
 async def test_the_page_takes_keyboard_focus_when_the_game_appears_and_says_why_it_ended(
         server: RunningServer) -> None:
@@ -194,16 +228,13 @@ async def test_the_page_takes_keyboard_focus_when_the_game_appears_and_says_why_
     limit ends the game, the page says so and how to go on."""
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
-    async with aiohttp.ClientSession() as http:
-        where, _ = await play_page(http, base, "focus")
-        async with chromium(http, where) as page:
-            await page.wait_for("document.body.classList.contains('-first-byte')")
-            focused = await page.wait_for("document.activeElement.className")
-            assert "xterm-helper-textarea" in focused
-            assert (await page.evaluate("document.activeElement.closest('#terminal') !== null"))
-            # nothing pressed: the idle limit (4 s) ends the game
-            await page.wait_for("document.body.classList.contains('-closed')")
-            shown = await page.evaluate("document.querySelector('.closed-dialog').innerText")
+    async with aiohttp.ClientSession() as http, game_in_chromium(http, base, "focus") as page:
+        focused = await page.wait_for("document.activeElement.className")
+        assert "xterm-helper-textarea" in focused
+        assert (await page.evaluate("document.activeElement.closest('#terminal') !== null"))
+        # nothing pressed: the idle limit (4 s) ends the game
+        await page.wait_for("document.body.classList.contains('-closed')")
+        shown = await page.evaluate("document.querySelector('.closed-dialog').innerText")
     assert "No key pressed for 4 s" in shown
     assert "Reload the page to continue" in shown
     await server.await_line(r"end focus pid \d+ \(idle,", start=mark)
@@ -214,14 +245,11 @@ async def test_the_page_says_the_connection_was_lost_when_the_server_vanishes(
         tmp_path: Path) -> None:
     with running("web", tmp_path) as server:
         base = f"http://127.0.0.1:{server.port}"
-        async with aiohttp.ClientSession() as http:
-            where, _ = await play_page(http, base, "lost")
-            async with chromium(http, where) as page:
-                await page.wait_for("document.body.classList.contains('-first-byte')")
-                server.proc.send_signal(signal.SIGKILL)  # no close frame: a network gone
-                await page.wait_for("document.body.classList.contains('-closed')")
-                shown = await page.evaluate(
-                    "document.querySelector('.closed-dialog').innerText")
+        async with aiohttp.ClientSession() as http, game_in_chromium(http, base, "lost") as page:
+            server.proc.send_signal(signal.SIGKILL)  # no close frame: a network gone
+            await page.wait_for("document.body.classList.contains('-closed')")
+            shown = await page.evaluate(
+                "document.querySelector('.closed-dialog').innerText")
     assert "The connection to the server was lost." in shown
     assert "Reload the page to continue" in shown
 
@@ -238,18 +266,15 @@ async def test_a_reload_mid_game_starts_a_new_game_and_says_the_run_was_lost(
 async def reload_mid_game(server: RunningServer) -> None:
     base = f"http://127.0.0.1:{server.port}"
     mark = server.mark()
-    async with aiohttp.ClientSession() as http:
-        where, _ = await play_page(http, base, "again")
-        async with chromium(http, where) as page:
-            await page.wait_for("document.body.classList.contains('-first-byte')")
-            first = await server.session_pid("again", start=mark)
-            await page.evaluate("location.reload()")
-            await page.wait_for("document.body.classList.contains('-reloaded')"
-                                " && document.body.classList.contains('-first-byte')")
-            note = await page.evaluate("document.getElementById('reload-note').innerText")
-            assert not await page.evaluate("document.body.classList.contains('-closed')")
-            again = await server.await_line(rf"start again from \S+ pid (?!{first}\b)(\d+)",
-                                            start=mark)
+    async with aiohttp.ClientSession() as http, game_in_chromium(http, base, "again") as page:
+        first = await server.session_pid("again", start=mark)
+        await page.evaluate("location.reload()")
+        await page.wait_for("document.body.classList.contains('-reloaded')"
+                            " && document.body.classList.contains('-first-byte')")
+        note = await page.evaluate("document.getElementById('reload-note').innerText")
+        assert not await page.evaluate("document.body.classList.contains('-closed')")
+        again = await server.await_line(rf"start again from \S+ pid (?!{first}\b)(\d+)",
+                                        start=mark)
     assert "a level you were in the middle of starts over" in " ".join(note.split())
     assert int(again.group(1)) != first
     assert "refused again" not in server.log()

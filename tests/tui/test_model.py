@@ -158,8 +158,9 @@ def test_controller_acts_next_tick_and_forks_in_the_past(campaign) -> None:
 def test_controller_refusals_say_why(campaign) -> None:
     c = PlayController(campaign.get("two-faced"))
     c.advance_to(100)
-    assert "needs a link" in c.apply("cut").message or "toolbox" in c.apply("cut").message
-    assert "toolbox" in c.apply("freeze").message
+    assert c.apply("cut").message == "no cut link in this level's toolbox (it has: make lie)"
+    assert c.apply("set_link").message == ("no slow/lossy in this level's toolbox "
+                                           "(it has: make lie)")
     c.select("n3")
     assert c.apply("lie").ok
     refused = c.apply("lie")
@@ -170,6 +171,19 @@ def test_controller_refusals_say_why(campaign) -> None:
     pause.select("n3")
     too_long = pause.apply("freeze", {"duration": "5000"})
     assert not too_long.ok and "at most 1500" in too_long.message
+
+
+def test_a_dialog_value_out_of_range_is_refused_under_its_field_label(campaign) -> None:
+    c = PlayController(campaign.get("sandbox"))
+    c.select("n1->n2")
+    refused = c.apply("set_link", {"latency": "-5"})
+    assert not refused.ok and refused.message == "latency (ms): must be >= 0, got -5"
+    refused = c.apply("set_link", {"loss": "1.5"})
+    assert refused.message == "loss (0..1): must be between 0 and 1, got 1.5"
+    c.select("n1")
+    refused = c.apply("freeze", {"duration": "0"})
+    assert refused.message == "pause for (ms): must be > 0, got 0"
+    assert not c.session.player_actions
 
 
 def test_link_selection_cycles(campaign) -> None:
@@ -252,6 +266,9 @@ def test_the_link_dialog_asks_only_for_the_settings_a_level_allows() -> None:
     assert only.name == "service_ms" and only.required and only.default == ""
     with pytest.raises(FieldError):
         parse_fields((only,), {"service_ms": ""})
+    (capped,) = tool_fields("set_link", Budget("set_link", settings=("service_ms",),
+                                               max_service_ms=100), "n2->n1", ("n1", "n2"))
+    assert "at most 100 ms" in capped.help and capped.default == "100"
 
 
 def test_stepper_carries_fractions_and_caps_stalls() -> None:
@@ -330,12 +347,13 @@ def test_a_link_dialog_picks_the_link_and_its_direction_from_a_list(campaign) ->
 def test_a_level_that_names_its_links_offers_them_in_the_dialog() -> None:
     from playground.game.campaign import load_campaign
 
-    c = PlayController(load_campaign().get("bursty-queue"))  # set_link on n2/n3/n4 -> n1 only
+    c = PlayController(load_campaign().get("bursty-queue"))  # set_link on links of n1 only
     c.advance_to(100)
     c.select("n3")
     assert c.target_for("set_link")[1]  # no link selected...
     link, *_ = c.dialog_fields("set_link")  # ...but the dialog lists the allowed ones
-    assert link.choices == ("n2->n1", "n3->n1", "n4->n1")
+    assert link.choices == ("n2->n1", "n3->n1", "n4->n1", "n1->n2", "n1->n3", "n1->n4")
     assert link.choice_labels[1] == "n3 → n1 only"
-    done = c.apply("set_link", {"link": "n3->n1", "service_ms": "250"})
+    assert link.default == "n3->n1"  # the first allowed link of the selected node
+    done = c.apply("set_link", {"link": "n3->n1", "service_ms": "100"})
     assert done.ok and done.action is not None and done.action.target == "n3->n1"

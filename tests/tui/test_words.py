@@ -21,7 +21,10 @@ from playground.game import words
 from playground.game.actionfile import load_attempt
 from playground.game.campaign import load_campaign
 from playground.game.debrief import build_debrief, describe_event
+from playground.game.level import Level
 from playground.game.session import Session
+from playground.sim import TOOLS, Action
+from playground.sim.actions import LIE_STRATEGIES, PLAYER_TOOLS
 from playground.tui.cards import card_detail, card_lines
 from playground.tui.model import History, link_views, node_views
 from playground.tui.screens.briefing import BriefingScreen, briefing_markup
@@ -176,3 +179,46 @@ def test_every_event_card_and_debrief_text_reads_as_words(level_id: str) -> None
     texts.append(debrief_markup(build_debrief(session)))
     problems = [found for text in texts for found in leaks(text)]
     assert not problems, problems[:20]
+
+
+def _tries(level: Level) -> list[Action]:
+    """Moves a player may try in ``level``: every tool with each of its settings, far beyond
+    any budget, with none, on the wrong node or link, and after the level's end."""
+    nodes = level.nodes
+    tries = []
+    for name in PLAYER_TOOLS:
+        tool = TOOLS[name]
+        target = {"node": nodes[-1], "link": f"{nodes[-1]}->{nodes[0]}",
+                  "cluster": "*"}[tool.target]
+        big = {"duration": 10**7, "recover_after": 10**7, "count": 10**6, "delta_ms": -10**6,
+               "ppm": 999_999, "latency": 10**6, "service_ms": 10**6, "queue_limit": 0,
+               "loss": 1, "jitter": 10**6, "duplicate": 1}
+        settings = [{k: v} for k, v in big.items() if k in tool.params]
+        if name == "partition":
+            settings = [{"groups": [[nodes[0]], list(nodes[1:])]}]
+        if name == "lie":
+            settings = [{"strategy": s} for s in LIE_STRATEGIES]
+        for params in [{}, *settings]:
+            if all(k in params for k, p in tool.params.items() if p.required):
+                tries.append(Action.make(1, name, target, **params))
+                tries.append(Action.make(level.ticks + 1, name, target, **params))
+    return tries
+
+
+def test_every_refusal_a_player_meets_reads_as_words() -> None:
+    reasons = set()
+    for level in CAMPAIGN.levels:
+        session = Session(level)
+        for action in _tries(level):
+            reason = session.why_not(action)
+            if reason is None:  # use it up: the next such move may be one too many
+                session.act(action)
+                reason = session.why_not(action)
+            if reason:
+                assert not leaks(reason), (level.id, action.describe(), reason)
+                reasons.add(reason)
+    said = "\n".join(sorted(reasons))
+    for kind in ("in this level's toolbox (it has: ", "the level ends at tick", " left: ",
+                 "works only on", "in this level, not", "slow/lossy may only change",
+                 "the liar may only", "KEEP IT"):
+        assert kind in said, f"no refusal tried says {kind!r}"

@@ -81,6 +81,8 @@ def briefing_markup(level: Level, best: str | None = None) -> str:
                 limits.append(f"≤ {budget.max_hold} messages")
             if budget.settings:
                 limits.append("only " + "/".join(map(words.name, budget.settings)))
+            if budget.max_service_ms:
+                limits.append(f"≤ {budget.max_service_ms:g} ms")
             lines.append(f"  [b reverse] {TOOL_KEYS.get(tool, '?')} [/] "
                          f"{TOOL_SYMBOLS.get(tool, ' ')} {TOOL_LABELS.get(tool, tool):<12} "
                          f"[dim]{escape(' '.join(limits))}[/]")

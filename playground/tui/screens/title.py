@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from playground.game.room import MESSAGE_ENV
+from playground.game.roomenv import MESSAGE_ENV, ROOM_DIR_ENV
 from playground.shipped import asset
 from playground.tui.commands import PaletteCommand
 from playground.tui.navigation import MenuScreen, ShowScreen, navigate
@@ -64,6 +65,9 @@ class TitleScreen(GameMixin, Screen[None]):
             if message := os.environ.get(MESSAGE_ENV, "").strip():  # ``serve --room``'s
                 with Center():
                     yield Static(f"[b $accent]{escape(message)}[/]", id="title-message")
+            if os.environ.get(ROOM_DIR_ENV):  # in a workshop room: the instructor's latest
+                with Center():
+                    yield Static("", id="title-broadcast")
             with Center():
                 yield OptionList(
                     *(Option(f"{label}  [dim]{hint}[/]", id=key) for key, label, hint in MENU),
@@ -76,25 +80,39 @@ class TitleScreen(GameMixin, Screen[None]):
     def on_mount(self) -> None:
         self._loaded = False
         self.query_one("#title-menu", OptionList).focus()
+        self.show_broadcast()
         # The campaign (and its protocols) load after the first frame is on screen.
         self.call_after_refresh(self.refresh_status)
+
+    def show_broadcast(self) -> None:
+        """The instructor's latest message, with its time, while it is recent: a player who
+        starts after it was sent reads it here until a newer one replaces it."""
+        found = self.query("#title-broadcast").results(Static)
+        shown = next(found, None)
+        link = self.game.room_link
+        latest = link.latest() if link is not None else None
+        if shown is None:
+            return
+        shown.display = latest is not None
+        if latest is not None:
+            sent = time.strftime("%H:%M", time.localtime(latest.at))
+            shown.update(f"[b]From the instructor[/] [dim]at {sent}:[/] {escape(latest.text)}")
 
     def on_screen_resume(self) -> None:
         if self._loaded:
             self.refresh_status()
 
     def refresh_status(self) -> None:
-        """How far the player got (loads the campaign after the first frame)."""
+        """How far the player got (reads the campaign's index after the first frame)."""
         self._loaded = True
         game = self.game
-        campaign = game.campaign()
+        order = game.campaign_order()
         status = self.query_one("#title-status", Static)
-        if campaign is None:
+        if order is None:
             status.update(f"[b $warning]No campaign yet:[/] {escape(game.campaign_error or '')}"
                           "\n[dim]The sandbox still works if a protocol is installed.[/]")
             return
         progress = game.progress
-        order = campaign.order
         won = sum(1 for level_id in order if progress.levels.get(level_id)
                   and progress.levels[level_id].won)
         stars = sum(progress.levels[i].stars for i in order if i in progress.levels)
