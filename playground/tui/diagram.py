@@ -56,12 +56,19 @@ class Segment:
 class Row:
     """The primitives of one row and a version bumped on every change."""
 
-    segments: list[Segment] = attrs.field(factory=list)
+    #: Message pieces by where they go: a piece drawn again moves to the end (it is drawn
+    #: last, as it would be if kept twice), so a busy row draws each path once.
+    segments: dict[tuple[float, float, str, str | None], Segment] = attrs.field(factory=dict)
     marks: list[tuple[int, str, str]] = attrs.field(factory=list)  # lane, glyph, class
     causes: list[int] = attrs.field(factory=list)  # lanes of events that caused a violation
     notes: list[tuple[str, str]] = attrs.field(factory=list)  # text, class
     violation: bool = False
     version: int = 0
+
+    def add(self, segment: Segment) -> None:
+        key = (segment.x0, segment.x1, segment.cls, segment.head)
+        self.segments.pop(key, None)
+        self.segments[key] = segment
 
 
 @attrs.frozen
@@ -261,15 +268,14 @@ class DiagramModel:
             return src + (target - src) * (tick - sent) / span
 
         if first == last:
-            self._row(first).segments.append(Segment(float(src), target, cls, head))
+            self._row(first).add(Segment(float(src), target, cls, head))
             return
         for index in range(first, last + 1):
             t0 = max(sent, index * scale)
             t1 = min(end, (index + 1) * scale)
             x0 = float(src) if index == first else pos(t0)
             x1 = target if index == last else pos(t1)
-            self._row(index).segments.append(
-                Segment(x0, x1, cls, head if index == last else None))
+            self._row(index).add(Segment(x0, x1, cls, head if index == last else None))
 
     # reading ---------------------------------------------------------------------------
     def lane_status(self, lane: int, row_index: int) -> str:
@@ -318,7 +324,7 @@ class DiagramModel:
         if row is not None:
             centre_set = set(centres)
             heads: list[tuple[int, str, str]] = []
-            for seg in row.segments:
+            for seg in row.segments.values():
                 head = self._draw_segment(seg, geometry, centre_set, put)
                 if head is not None:
                     heads.append(head)
@@ -345,7 +351,7 @@ class DiagramModel:
                     x += 2
                     if x >= width:
                         break
-        return _runs(chars, classes)
+        return merge_runs(chars, classes)
 
     @staticmethod
     def _draw_segment(seg: Segment, geometry: Geometry, centres: set[int], put: Any,
@@ -390,7 +396,7 @@ class DiagramModel:
                 if 0 <= x + i < width:
                     chars[x + i] = ch
                     classes[x + i] = cls
-        return _runs(chars, classes)
+        return merge_runs(chars, classes)
 
 
 _LANE_GLYPH: dict[str, tuple[str, str]] = {
@@ -408,7 +414,9 @@ def _short(value: Any, limit: int = NOTE_LIMIT) -> str:
     return words.fit(words.value(value), limit)
 
 
-def _runs(chars: list[str], classes: list[str]) -> list[tuple[str, str]]:
+def merge_runs(chars: Sequence[str], classes: Sequence[str]) -> list[tuple[str, str]]:
+    """Cells as ``(text, class)`` runs: neighbours of one class share a run (fewer segments
+    to paint)."""
     runs: list[tuple[str, str]] = []
     start = 0
     for i in range(1, len(chars) + 1):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -32,8 +33,10 @@ BUDGET_ENV = "PLAYGROUND_FRAME_BUDGET"
 #: come and go (its fair share of the machine); re-read every :data:`RECHECK_SECONDS`.
 BUDGET_FILE_ENV = "PLAYGROUND_FRAME_BUDGET_FILE"
 RECHECK_SECONDS = 2.0
-#: How much one frame's cost moves the running estimate (exponential smoothing).
-SMOOTHING = 0.2
+#: The estimate of a frame's cost is the mean of the last this many frames' costs, less the
+#: dearest one: a one-off (the level's first frame, a burst of keys) does not hold the next
+#: frames back for seconds, as it would at one frame a second with a slowly moving average.
+COST_WINDOW = 8
 
 BudgetSource = Callable[[], "float | None"]
 
@@ -102,7 +105,8 @@ class FramePacer:
         self.budget = budget
         self._cpu_clock = cpu_clock
         self._last_cpu: float | None = None
-        self.cost: float | None = None  # smoothed CPU seconds per frame cycle
+        self._costs: deque[float] = deque(maxlen=COST_WINDOW)
+        self.cost: float | None = None  # estimated CPU seconds per frame cycle
         self.interval = FRAME_SECONDS
 
     def restart(self) -> None:
@@ -113,9 +117,10 @@ class FramePacer:
         """Record that a frame cycle ended now; return the gap until the next one."""
         now = self._cpu_clock()
         if self._last_cpu is not None:
-            spent = max(0.0, now - self._last_cpu)
-            self.cost = spent if self.cost is None else (
-                self.cost + SMOOTHING * (spent - self.cost))
+            self._costs.append(max(0.0, now - self._last_cpu))
+            costs = self._costs
+            self.cost = costs[0] if len(costs) == 1 else (sum(costs) - max(costs)) / (
+                len(costs) - 1)
         self._last_cpu = now
         self.interval = self._gap()
         return self.interval

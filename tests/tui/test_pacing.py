@@ -10,6 +10,7 @@ import pytest
 from playground.tui.pacing import (
     BUDGET_ENV,
     BUDGET_FILE_ENV,
+    COST_WINDOW,
     RECHECK_SECONDS,
     SLOWEST_FRAME_SECONDS,
     BudgetError,
@@ -67,6 +68,23 @@ def test_the_estimate_follows_a_change_in_cost_and_ignores_pauses() -> None:
     pacer.frame_done()
     assert pacer.interval == pytest.approx(0.04, rel=0.05)
     assert run_frames(pacer, clock, 0.012, 40) == pytest.approx(0.12, rel=0.05)
+
+
+def test_one_dear_frame_does_not_hold_the_next_ones_back() -> None:
+    """The level's first frame or a burst of keys costs many frames' CPU once: the next gaps
+    follow the usual cost at once (at one frame a second a moving average took seconds)."""
+    clock = FakeClock()
+    pacer = FramePacer(0.05, cpu_clock=clock)
+    assert pacer.frame_done() == FRAME_SECONDS  # nothing measured yet
+    clock.now += 0.4  # the first frame of a level: 400 ms of CPU
+    assert pacer.frame_done() == SLOWEST_FRAME_SECONDS  # more than 1 s of budget
+    assert run_frames(pacer, clock, 0.01, 1) == pytest.approx(0.2, rel=0.01)
+    for _ in range(20):  # a key burst now and then
+        run_frames(pacer, clock, 0.01, COST_WINDOW)
+        assert run_frames(pacer, clock, 0.1, 1) == pytest.approx(0.2, rel=0.01)
+    # A cost that stays up is a new cost, not a one-off: within a few frames it sets the pace.
+    assert run_frames(pacer, clock, 0.03, 3) > 0.3
+    assert run_frames(pacer, clock, 0.03, COST_WINDOW) == pytest.approx(0.6, rel=0.01)
 
 
 def test_a_shared_budget_follows_the_file_the_server_rewrites(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Mapping
+from typing import TypeVar, cast
 
 import attrs
 from textual import events
@@ -20,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from playground.game import words
@@ -64,6 +66,7 @@ from playground.tui.widgets.toolbox import KnobPanel, Toolbox
 WIDE = 110  # columns from which the side panel grows
 TALL = 34  # rows from which the event log shows
 PACED_FPS_SHOWN = 15  # below this many frames a second, the status bar says so
+W = TypeVar("W", bound=Widget)
 
 
 def _count(n: int, noun: str) -> str:
@@ -136,6 +139,7 @@ class PlayScreen(GameMixin, Screen[None]):
         self._ready = False
         self.clock: Callable[[], float] = time.monotonic  # real seconds; tests inject one
         self._last_frame = self.clock()
+        self._parts: dict[tuple[type[Widget], str | None], Widget] = {}
         self._requirements = tuple(words.bound(r.metric, r.min, r.max)
                                    for r in level.requirements)
         self.set_reactive(PlayScreen.selection, self.controller.selection)
@@ -239,6 +243,16 @@ class PlayScreen(GameMixin, Screen[None]):
         self.playing = False
 
     # ------------------------------------------------------------------ drawing
+    def part(self, kind: type[W], selector: str | None = None) -> W:
+        """The screen's one widget of ``kind`` (or matching ``selector``), found once: the
+        screen is composed once, and a query on every frame is a tenth of a millisecond."""
+        key = (kind, selector)
+        widget = self._parts.get(key)
+        if widget is None or not widget.is_attached:
+            widget = self._parts[key] = (self.query_one(selector, kind) if selector
+                                         else self.query_one(kind))
+        return cast(W, widget)
+
     def sync_view(self) -> None:
         """Hand the current state of the run to every widget."""
         if not self._ready:
@@ -249,38 +263,38 @@ class PlayScreen(GameMixin, Screen[None]):
         selection = c.selection
         node_sel = c.selected_node() if selection in self.level.nodes else None
         views = node_views(world, self.history)
-        grid = self.query_one(ClusterGrid)
+        grid = self.part(ClusterGrid)
         grid.update_views(views, selection)
         self._show_detail(grid, views, node_sel)
         link_sel = selection if selection and selection not in self.level.nodes else None
         most = 6 if self.has_class("-tall") else 2
-        self.query_one(LinksPanel).refresh_links(
+        self.part(LinksPanel).refresh_links(
             link_views(world), link_count(world), link_sel,
             describe_link(world, link_sel) if link_sel else None, most)
-        diagram = self.query_one(SpaceTime)
+        diagram = self.part(SpaceTime)
         diagram.paging = self.playing
         diagram.sync(world.trace, world.now, node_sel or c.selected_node())
-        log = self.query_one(EventLog)
+        log = self.part(EventLog)
         if log.display:
             log.paging = self.playing
             log.sync(world.trace)
-        side_width = self.query_one("#side").size.width or 34
-        self.query_one(GoalPanel).refresh_goal(
+        side_width = self.part(Vertical, "#side").size.width or 34
+        self.part(GoalPanel).refresh_goal(
             goal=self.level.goal_text, mode=self.level.mode, target=self.level.goal_violation,
             meters=meters(world, self.level.protocol.invariants, self.level.protocol.liveness),
             hint=self.hint, width=side_width, requirements=self._requirements)
         if self.level.mode == "keep":
-            self.query_one(KnobPanel).refresh_knobs(
+            self.part(KnobPanel).refresh_knobs(
                 knobs=self.level.player_knobs, draft=c.draft_knobs, current=c.current_knobs(),
                 message=self.message, ok=self.message_ok)
         else:
             tools = c.tools()
             target = c.selection
-            self.query_one(Toolbox).refresh_tools(
+            self.part(Toolbox).refresh_tools(
                 tools=tools, remaining={t: c.remaining(t) for t in tools}, target=target,
                 claim=self.level.mode == "break", message=self.message, ok=self.message_ok,
                 wide=self.has_class("-wide"), ahead=c.moves_ahead_text())
-        self.query_one(Scrubber).set_state(world.now, c.frontier,
+        self.part(Scrubber).set_state(world.now, c.frontier,
                                            [v.tick for v in world.violations])
         self._refresh_status()
 
@@ -289,7 +303,7 @@ class PlayScreen(GameMixin, Screen[None]):
         text = self.chosen_event
         if text is None and node is not None and grid.is_cut(node):
             text = next(card_detail(v) for v in views if v.name == node)
-        self.query_one(DetailLine).show_detail(text)
+        self.part(DetailLine).show_detail(text)
 
     def on_event_log_event_chosen(self, message: EventLog.EventChosen) -> None:
         self.chosen_event = message.text
@@ -299,7 +313,7 @@ class PlayScreen(GameMixin, Screen[None]):
         if not self._ready:
             return
         c = self.controller
-        self.query_one(StatusBar).refresh_status(
+        self.part(StatusBar).refresh_status(
             title=self.level.title, mode=self.level.mode, now=c.now, ticks=self.level.ticks,
             playing=self.playing, speed=self.speed, in_past=c.forks_if_acting(),
             actions=len(c.session.player_actions), state=c.outcome().state,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from textual import events
 from textual.cache import LRUCache
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from playground.game.debrief import describe_event
@@ -22,6 +21,7 @@ from playground.tui.widgets.paint import (
     runs_to_strip,
     set_virtual_height,
 )
+from playground.tui.widgets.scrollbar import SteadyScrollView
 
 #: Event kinds the log shows (sends, deliveries and timers would drown the rest).
 SHOWN = frozenset({"fault", "decide", "state", "drop", "hold", "violation", "command",
@@ -33,7 +33,7 @@ KIND_CLASS = {"fault": "fault", "violation": "violation", "decide": "decide", "d
               "hold": "drop", "state": "state", "command": "dim", "observe": "dim"}
 
 
-class EventLog(ScrollView):
+class EventLog(SteadyScrollView):
     """Faults, decisions, belief changes, drops and violations as they happen."""
 
     COMPONENT_CLASSES = {"log--fault", "log--violation", "log--decide", "log--drop",

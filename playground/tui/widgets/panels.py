@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from playground.game import words
+from playground.tui.diagram import merge_runs
 from playground.tui.model import LinkView, Meters
 from playground.tui.widgets.paint import ClassStyles, crop, runs_to_strip
 
@@ -139,9 +140,9 @@ class Scrubber(Widget):
         self._strip: tuple[tuple, Strip] | None = None
 
     def set_state(self, now: int, frontier: int, marks: Sequence[int]) -> None:
-        state = (now, frontier, tuple(marks))
-        if state != (self.now, self.frontier, self.marks):
-            self.now, self.frontier, self.marks = now, frontier, tuple(marks)
+        """Show ``now``; repaints only if a cell of the bar changes (a cell is many ticks)."""
+        self.now, self.frontier, self.marks = now, frontier, tuple(marks)
+        if self._strip is None or self._strip[0] != self._key(self.size.width):
             self.refresh()
 
     def notify_style_update(self) -> None:
@@ -154,29 +155,30 @@ class Scrubber(Widget):
         right = len(f" {self.ticks} ")
         return left, max(4, width - left - right)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        key = (width, self.now, self.frontier, self.marks)
-        if self._strip is not None and self._strip[0] == key:
-            return self._strip[1]
+    def _key(self, width: int) -> tuple:
+        """What the line shows: the columns of the frontier, of "now" and of the marks."""
         _left, bar = self._bar(width)
-        cells = ["─"] * bar
-        classes = ["todo"] * bar
 
         def col(tick: int) -> int:
             return min(bar - 1, max(0, round(tick / self.ticks * (bar - 1))))
 
-        for i in range(col(self.frontier) + 1):
-            cells[i] = "━"
-            classes[i] = "done"
-        for tick in self.marks:
-            cells[col(tick)] = "!"
-            classes[col(tick)] = "violation"
-        cells[col(self.now)] = "●"
-        classes[col(self.now)] = "now"
-        runs = [(" 0 ", "label")]
-        runs += [(c, k) for c, k in zip(cells, classes, strict=True)]
-        runs.append((f" {self.ticks} ", "label"))
+        return (width, col(self.frontier), col(self.now), tuple(col(t) for t in self.marks))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        key = self._key(width)
+        if self._strip is not None and self._strip[0] == key:
+            return self._strip[1]
+        _width, frontier, now, marks = key
+        _left, bar = self._bar(width)
+        cells = ["━"] * (frontier + 1) + ["─"] * (bar - frontier - 1)
+        classes = ["done"] * (frontier + 1) + ["todo"] * (bar - frontier - 1)
+        for column in marks:
+            cells[column] = "!"
+            classes[column] = "violation"
+        cells[now] = "●"
+        classes[now] = "now"
+        runs = [(" 0 ", "label"), *merge_runs(cells, classes), (f" {self.ticks} ", "label")]
         strip = runs_to_strip(runs, self._styles, width)
         self._strip = (key, strip)
         return strip

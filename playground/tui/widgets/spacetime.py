@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from playground.sim.trace import Trace
@@ -29,9 +28,10 @@ from playground.tui.widgets.paint import (
     runs_to_strip,
     set_virtual_height,
 )
+from playground.tui.widgets.scrollbar import SteadyScrollView
 
 
-class SpaceTime(ScrollView, can_focus=True):
+class SpaceTime(SteadyScrollView, can_focus=True):
     """A lane per node, time flowing down; click a lane to select its node."""
 
     BINDINGS = [
