@@ -170,8 +170,8 @@ async def _frames(frames: int, warmup_ticks: int, nodes: int, speed: int, fps: f
             written.append(len(renderable.render_segments(self.console).encode()))
         display(self, screen, renderable)
 
-    Screen._on_timer_update = timed  # type: ignore[method-assign]
-    App._display = encode  # type: ignore[method-assign]
+    Screen._on_timer_update = timed  # type: ignore[method-assign]  # timed, put back below
+    App._display = encode  # type: ignore[method-assign]  # counts bytes, put back below
     level = sandbox(nodes)
     data = Path(tempfile.mkdtemp(prefix="dsp-bench-"))
     app = PlaygroundApp(levels_dir=data, data_dir=data, autoplay=False, theme="textual-dark")
@@ -210,8 +210,8 @@ async def _frames(frames: int, warmup_ticks: int, nodes: int, speed: int, fps: f
                 sync_cpus.append(c2 - c1)
             events = len(screen.controller.world.trace)
     finally:
-        Screen._on_timer_update = original  # type: ignore[method-assign]
-        App._display = display  # type: ignore[method-assign]
+        Screen._on_timer_update = original  # type: ignore[method-assign]  # put back
+        App._display = display  # type: ignore[method-assign]  # put back
     frame = [s + p for s, p in zip(syncs, paints, strict=True)]
 
     def ms(values: list[float]) -> float:
