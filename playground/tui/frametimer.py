@@ -26,11 +26,6 @@ class FrameTimer:
         self._handle: asyncio.TimerHandle | None = None
         self._generation = 0  # which start a queued call belongs to
 
-    @property
-    def pending(self) -> bool:
-        """Whether a call is still to come."""
-        return self._handle is not None
-
     def start(self, delay: float) -> None:
         """Call back once after ``delay`` seconds (replacing any call still to come)."""
         self.stop()
@@ -45,10 +40,10 @@ class FrameTimer:
             self._handle = None
 
     def _due(self, generation: int) -> None:
+        self._handle = None
         if generation == self._generation:
             self._target.call_later(self._run, generation)
 
     def _run(self, generation: int) -> None:
         if generation == self._generation:
-            self._handle = None
             self._callback()
