@@ -130,7 +130,7 @@ def browser_games(room_dir: Path) -> list[BrowserGame]:
         player, data = path.stem, _read_json(path, MAX_STATUS_BYTES)
         pid, server = int(_number(data.get("pid"))), int(_number(data.get("server")))
         screen = data.get("screen")
-        if not (PLAYER_NAME.match(player) and _running(pid) and _running(server)):
+        if not (PLAYER_NAME.match(player) and process_running(pid) and process_running(server)):
             continue
         if not (isinstance(screen, list) and len(screen) == 2
                 and all(isinstance(n, int) for n in screen)):
@@ -139,7 +139,7 @@ def browser_games(room_dir: Path) -> list[BrowserGame]:
     return games
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie."""
     if pid <= 0:
         return False

@@ -4,7 +4,8 @@ to everyone, and opening the next section for the room.
 Nothing here runs a game: the room view is drawn by the server itself from the sessions it
 runs and the status files their games write (:mod:`playground.game.roomstate`), refreshed
 every second. The live view copies the chosen player's game output to the instructor as it is
-drawn; the instructor's keys go nowhere but here (``q`` or ``esc`` goes back to the room).
+drawn (a browser player's from their web server's live feed, :mod:`.livefeed`); the
+instructor's keys go nowhere but here (``q`` or ``esc`` goes back to the room).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
+import attrs
 
 from playground.game.roomstate import RoomState, browser_games, read_status
+from playground.serve.livefeed import feed_path, watch_feed
 from playground.serve.roomview import RoomPicture, RoomRow, render_room
 
 if TYPE_CHECKING:
@@ -38,6 +42,7 @@ MODES_OFF = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004
 LEAVE = MODES_OFF + b"\x1b[?1049l\x1b[?25h\r\n"
 UP, DOWN = (b"\x1b[A", b"\x1bOA", b"k"), (b"\x1b[B", b"\x1bOB", b"j")
 BACK = (b"q", b"Q", b"\x1b", b"\x03")
+TOO_SLOW = "The live view stopped: your connection could not keep up."
 
 
 def split_keys(data: bytes) -> list[bytes]:
@@ -57,6 +62,16 @@ def split_keys(data: bytes) -> list[bytes]:
             keys.append(text[i].encode())
             i += 1
     return keys
+
+
+@attrs.define
+class LiveView:
+    """The game the instructor watches: whose, how to stop copying it, and whether its
+    server ended it."""
+
+    player: str
+    stop: Callable[[], object]
+    ended: Callable[[], bool]
 
 
 class RoomDesk:
@@ -118,7 +133,7 @@ class InstructorSession(asyncssh.SSHServerSession):
         self.status = ""
         self.typing: str | None = None  # the message being typed, if any
         self.confirm: str | None = None  # the section waiting for y/n, if any
-        self.watching: GameSession | None = None
+        self.watching: LiveView | None = None
         self.refresher: asyncio.Task[Any] | None = None
         self.closed = False
 
@@ -176,7 +191,7 @@ class InstructorSession(asyncssh.SSHServerSession):
         while not self.closed:
             await asyncio.sleep(REFRESH)
             watched = self.watching
-            if watched is not None and watched not in self.server.active:
+            if watched is not None and watched.ended():
                 self._stop_watching()  # the game was ended by the server (idle, time...)
                 self.status = f"{watched.player}'s game ended."
                 self._write(MODES_OFF + ENTER)
@@ -321,21 +336,59 @@ class InstructorSession(asyncssh.SSHServerSession):
             return
         player = self.players[self.selected]
         session = self.sessions().get(player)
-        child = session.child if session is not None else None
-        if session is None and player in self.games():
-            self.status = (f"{player} plays in a browser: the live view shows games played "
-                           "over SSH only.")
+        if session is None:
+            self._watch_browser(player)
             return
-        if session is None or child is None or child.returncode is not None:
+        child = session.child
+        if child is None or child.returncode is not None:
             self.status = f"{player} is not playing now."
             return
-        self.watching = session
         session.watchers.add(self._on_game_output)
-        self.server.log(f"instructor: watching {player}")
-        self._write(ENTER)
+        self._enter_live_view(LiveView(
+            player, lambda: session.watchers.discard(self._on_game_output),
+            lambda: session not in self.server.active))
         # A resize to the same size: the game repaints its whole screen for the new viewer.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGWINCH)
+
+    def _watch_browser(self, player: str) -> None:
+        """The live view of ``player``'s game in a browser, read from the feed their web server
+        offers in the room folder (the web server repaints the game for us)."""
+        room_dir = self.desk.room_dir
+        game = next((g for g in browser_games(room_dir) if g.player == player), None)
+        if game is None:
+            self.status = f"{player} is not playing now."
+            return
+        path = feed_path(room_dir, game.server, game.pid)
+        if not path.exists():
+            self.status = (f"{player} plays in a browser, but their web server offers no live "
+                           "view of it here (another data dir, or the game is ending).")
+            return
+
+        def on_output(data: bytes) -> None:
+            if self.watching is not view:
+                return
+            if data:
+                self._on_game_output(data)
+            else:  # the feed ended: the game did, unless the web server dropped us
+                self._leave_live_view(TOO_SLOW if path.exists() else f"{player}'s game ended.")
+
+        async def copy() -> None:
+            try:
+                await watch_feed(path, on_output)
+            except OSError as exc:
+                if self.watching is view:
+                    self._leave_live_view(f"Could not open the live view of {player}'s game: "
+                                          f"{exc.strerror or exc}.")
+
+        task = self.server.spawn_task(copy(), f"live view of {player}")
+        view = LiveView(player, task.cancel, task.done)
+        self._enter_live_view(view)
+
+    def _enter_live_view(self, view: LiveView) -> None:
+        self.watching = view
+        self.server.log(f"instructor: watching {view.player}")
+        self._write(ENTER)
 
     def _on_game_output(self, data: bytes) -> None:
         watched = self.watching
@@ -345,14 +398,16 @@ class InstructorSession(asyncssh.SSHServerSession):
         if data and behind < MAX_BEHIND:
             self._write(data)
             return
+        self._leave_live_view(f"{watched.player}'s game ended." if not data else TOO_SLOW)
+
+    def _leave_live_view(self, status: str) -> None:
         self._stop_watching()
-        self.status = (f"{watched.player}'s game ended." if not data else
-                       "The live view stopped: your connection could not keep up.")
+        self.status = status
         self._write(MODES_OFF + ENTER)
         self.draw()
 
     def _stop_watching(self) -> None:
         if self.watching is not None:
-            self.watching.watchers.discard(self._on_game_output)
+            self.watching.stop()
             self.server.log(f"instructor: stopped watching {self.watching.player}")
             self.watching = None

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import attrs
 
 REVERSE, PLAIN = "\x1b[7m", "\x1b[0m"
-NO_LIVE_VIEW = "browser: no live view"  # after the place of a game played in a browser
 
 
 @attrs.frozen
@@ -24,7 +23,7 @@ class RoomRow:
     stars: int
     wins: int
     screen: tuple[int, int]  # the player's terminal: columns, rows
-    via: str = "ssh"  # "ssh", or "web": a browser game, which has no live view here
+    via: str = "ssh"  # "ssh", or "web": a game in a browser, on a web server
 
 
 def clock(seconds: float | None) -> str:
@@ -70,10 +69,9 @@ def render_room(rows: Sequence[RoomRow], selected: int, picture: RoomPicture, wi
         lines.append("  (no one is playing now)")
     for index, row in enumerate(rows[first:first + body_h], start=first):
         cols, lines_ = row.screen
-        place = row.place if row.via == "ssh" else f"{row.place} · {NO_LIVE_VIEW}"
         text = (f"{'>' if index == selected else ' '} {row.player:<{name_w}}  "
                 f"{clock(row.on_it):>7}  {row.stars:>5}  {row.wins:>4}  "
-                f"{f'{cols}x{lines_}':>7}  {row.via:<3}  {fit(place, place_w)}")
+                f"{f'{cols}x{lines_}':>7}  {row.via:<3}  {fit(row.place, place_w)}")
         text = fit(text, width)
         lines.append(f"{REVERSE}{text}{PLAIN}" if index == selected else text)
     if len(rows) > first + body_h:

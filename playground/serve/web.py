@@ -3,7 +3,8 @@
 Built on textual-serve as a library: its page, its terminal (xterm.js) and its ``AppService``
 (which speaks Textual's web-driver protocol with the game process). What is ours: who may
 play and under which name, the game's command line and environment, the limits, and making
-sure every game process is gone when its tab is.
+sure every game process is gone when its tab is, and offering each game's screen to the
+instructor's live view (:mod:`.livefeed`).
 
 Routes::
 
@@ -61,6 +62,7 @@ from playground.serve.common import (
     serve_until_signalled,
     valid_player,
 )
+from playground.serve.livefeed import LiveFeed, clean_stale_feeds, feed_path
 from playground.serve.web_link import FramePacer, Liveness
 from playground.shipped import asset
 
@@ -156,8 +158,11 @@ class GameAppService(AppService):
         self.cwd = cwd
         self.grace = grace
         self.stopped = False
+        self.size = (80, 24)  # the browser's terminal, as the game was last told
+
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+        self.size = (width, height)
         env = dict(self.env, COLUMNS=str(width), ROWS=str(height))
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -174,7 +179,12 @@ class GameAppService(AppService):
         return self._process.pid if self._process is not None else None
 
     async def set_terminal_size(self, width: int, height: int) -> None:
-        await super().set_terminal_size(*clamp_size(width, height))
+        self.size = clamp_size(width, height)
+        await super().set_terminal_size(*self.size)
+
+    async def repaint(self) -> None:
+        """Have the game draw its whole screen again: a resize to the same size."""
+        await self.set_terminal_size(*self.size)
 
     async def stop(self) -> None:
         if self.stopped:
@@ -249,6 +259,7 @@ class WorkshopWeb:
                                  on_change=config.share_budget)
         self.tokens = _Tokens()
         self.services: set[GameAppService] = set()
+        self.feeds: set[LiveFeed] = set()  # the live views offered to the instructor
         self.players: dict[str, int] = {}  # games per player on this server, ending ones too
         self.sockets: dict[web.WebSocketResponse, list[str]] = {}  # open ones, and why ended
         self.failures: dict[str, tuple[int, float]] = {}
@@ -388,6 +399,12 @@ class WorkshopWeb:
         config = self.config
         liveness = Liveness(websocket)
         pacer = FramePacer(liveness)
+        feed = LiveFeed(lambda: service.repaint())
+
+        async def write_bytes(data: bytes) -> None:
+            feed.offer(data)
+            await pacer.write(data)
+
         service = GameAppService(
             config.launcher_argv(player, ctty=False),
             config.child_env(player, "web", extra={
@@ -398,7 +415,7 @@ class WorkshopWeb:
                 "TERM_PROGRAM_VERSION": version("textual-serve"),
             }),
             str(config.data_dir), config.grace,
-            write_bytes=pacer.write, write_str=liveness.send_str,
+            write_bytes=write_bytes, write_str=liveness.send_str,
             close=lambda: self.end(websocket, "game ended"),
             download_manager=self.download_manager)
         self.services.add(service)
@@ -412,6 +429,7 @@ class WorkshopWeb:
             await service.start(cols, rows)
             self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
                      f"{self.sessions.total}/{config.max_sessions} games)")
+            await self._offer_live(player, service, feed)
             self._list_in_room(player, service, (cols, rows))
             watchdog = asyncio.ensure_future(self._watch(websocket, started, activity,
                                                          liveness))
@@ -429,6 +447,8 @@ class WorkshopWeb:
             if not verdict:  # before stopping the game, whose end would claim the verdict
                 verdict.append(_gone(websocket))
             await service.stop()
+            await feed.close()
+            self.feeds.discard(feed)
             if service.pid is not None:
                 with contextlib.suppress(OSError):
                     remove_browser_game(config.room_dir, player, service.pid)
@@ -469,6 +489,18 @@ class WorkshopWeb:
             return
         verdict.append(why)
         await _end(websocket, why, self.end_sentence(why))
+
+    async def _offer_live(self, player: str, service: GameAppService, feed: LiveFeed) -> None:
+        """Offer the game's screen to the instructor's live view (:mod:`.livefeed`); if the
+        socket cannot be made, the game goes on without one."""
+        if service.pid is None:
+            return
+        try:
+            await feed.open(feed_path(self.config.room_dir, os.getpid(), service.pid))
+        except OSError as exc:
+            self.log(f"no live view of {player}'s game: {exc.strerror or exc}")
+            return
+        self.feeds.add(feed)
 
     def _list_in_room(self, player: str, service: GameAppService,
                       size: tuple[int, int]) -> None:
@@ -535,6 +567,7 @@ class WorkshopWeb:
     async def start(self) -> None:
         config = self.config
         prepare_data_dir(config)
+        stale = clean_stale_feeds(config.room_dir)
         self.runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, config.host, config.port, reuse_address=True)
@@ -548,6 +581,9 @@ class WorkshopWeb:
         if addresses:
             self.port = int(addresses[0][1])
         self._banner()
+        if stale:
+            self.log(f"removed {len(stale)} live view socket{'s' if len(stale) > 1 else ''} "
+                     "left by a web server that was killed")
 
     def _banner(self) -> None:
         config = self.config
@@ -581,6 +617,8 @@ class WorkshopWeb:
         await asyncio.gather(*(self.end(ws, "server stopping") for ws in list(self.sockets)),
                              return_exceptions=True)
         await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
+        await asyncio.gather(*(feed.close() for feed in list(self.feeds)),
+                             return_exceptions=True)
         if self.runner is not None:
             await self.runner.cleanup()
         self.log("stopped")

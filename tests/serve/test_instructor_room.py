@@ -24,7 +24,7 @@ from playground.game.roomstate import (
     write_status,
 )
 from playground.serve.instructor import split_keys
-from playground.serve.roomview import NO_LIVE_VIEW, RoomPicture, RoomRow, clock, render_room
+from playground.serve.roomview import RoomPicture, RoomRow, clock, render_room
 
 
 def test_a_status_survives_the_trip_and_a_broken_one_reads_as_unknown(tmp_path: Path) -> None:
@@ -107,10 +107,11 @@ def test_the_room_view_shows_each_player_in_words_and_cuts_with_an_ellipsis() ->
     ada = next(line for line in lines if " ada " in line)
     assert ada.split() == ["ada", "3:12", "7", "3", "100x30", "ssh", "Split", "Brain"]
     cleo = next(line for line in lines if " cleo " in line)
-    assert cleo.split()[:7] == ["cleo", "0:05", "1", "1", "90x30", "web", "codex"]
-    assert cleo.endswith("…") and len(cleo) == 60  # "· browser: no live view", cut to fit
-    wide = render_room(rows, 0, RoomPicture("Workshop room: 3 playing"), 100, 12)
-    assert next(line for line in wide if " cleo " in line).endswith(f"codex · {NO_LIVE_VIEW}")
+    assert cleo.split() == ["cleo", "0:05", "1", "1", "90x30", "web", "codex"]
+    assert ada.endswith("ssh  Split Brain")
+    far = RoomRow("dan", "The Two Generals, and the long way round the lake", 1.0, 0, 0, (80, 24))
+    [dan] = [line for line in render_room([far], 1, RoomPicture("t"), 60, 12) if " dan " in line]
+    assert dan.endswith("ssh  The Two Gener…") and len(dan) == 60
     bob = next(line for line in lines if " bob " in line)
     assert bob.startswith("\x1b[7m> bob") and " - " in bob  # chosen; time not known yet
     narrow = render_room(rows, 0, RoomPicture("Workshop room: 2 playing"), 20, 12)

@@ -4,6 +4,7 @@ emulator, as the page does), and the instructor over SSH."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +12,6 @@ import pytest
 
 from playground.game.campaign import load_campaign
 from playground.game.progress import Progress
-from playground.serve.roomview import NO_LIVE_VIEW
 from tests.serve.conftest import TITLE_TEXT, RunningServer, Terminal, connect, running
 from tests.serve.test_instructor import PLAYERS, ROOM_TEXT, TEACHER, row, secret
 from tests.serve.test_web_slow import SlowBrowser, browser_game
@@ -37,9 +37,10 @@ async def browser(tmp_path: Path) -> AsyncIterator[tuple[SlowBrowser, RunningSer
             yield cleo, ssh
 
 
-async def test_the_instructor_sees_a_browser_player_move_and_is_told_why_not_live(
-        browser: tuple[SlowBrowser, RunningServer]) -> None:
+async def test_the_instructor_sees_a_browser_player_move_and_watches_her_live(
+        browser: tuple[SlowBrowser, RunningServer], tmp_path: Path) -> None:
     cleo, ssh = browser
+    feeds = tmp_path / "data" / "room" / "web"
     conn = await connect(ssh.port, "instructor", password=TEACHER)
     try:
         teacher = await Terminal.open(conn, 120, 36)
@@ -47,22 +48,53 @@ async def test_the_instructor_sees_a_browser_player_move_and_is_told_why_not_liv
         await teacher.wait_until(lambda: "title screen" in row(teacher, "cleo"),
                                  "cleo on her title screen")
         fields = row(teacher, "cleo").split()
-        on_it, stars, wins, screen, via = fields[fields.index("cleo") + 1:][:5]
-        assert (stars, wins, screen, via) == ("2", "1", "110x35", "web")
+        on_it, stars, wins, screen, via, *place = fields[fields.index("cleo") + 1:]
+        assert (stars, wins, screen, via, place) == ("2", "1", "110x35", "web",
+                                                      ["title", "screen"])
         assert on_it.count(":") == 1  # minutes:seconds on her title screen
-        assert NO_LIVE_VIEW in row(teacher, "cleo")
         assert "Workshop room: 1 playing" in teacher.text()
+        [feed] = feeds.glob("*.sock")  # her game's live feed, for this user only
+        assert feed.stat().st_mode & 0o777 == 0o600
 
-        await cleo.key("c")  # to the campaign map
+        # A web server that offers no feed here: enter says so and stays in the room view.
+        hidden = feed.rename(tmp_path / "elsewhere.sock")
+        teacher.send(b"\r")
+        await teacher.wait_for("cleo plays in a browser, but their web server offers no live view")
+        assert ROOM_TEXT in teacher.text()
+        hidden.rename(feed)
+
+        # The live view: her whole title screen at once, though it has not changed.
+        teacher.send(b"\r")
+        await teacher.wait_until(lambda: TITLE_TEXT in teacher.text()
+                                 and ROOM_TEXT not in teacher.text(), "cleo's title, live")
+        # Nothing the instructor types reaches her game: "x" would open her codex, and
+        # neither does what anyone writes into the feed.
+        teacher.send(b"x")
+        await poke_feed(feed, b"x")
+        await cleo.key("c")  # she goes to the campaign map, from her title screen
         await cleo.draw_until("CAMPAIGN")
-        await teacher.wait_until(lambda: "campaign map" in row(teacher, "cleo"),
-                                 "cleo on the map")
+        await teacher.wait_until(lambda: "CAMPAIGN" in teacher.text(), "cleo's map, live")
+        assert "CODEX" not in cleo.text() + teacher.text()
+        first = load_campaign().get(load_campaign().order[0]).title
+        await cleo.key("\r")  # the first level's briefing
+        await teacher.wait_until(lambda: first in teacher.text(), f"cleo on {first}, live")
+        assert ROOM_TEXT not in teacher.text()
 
-        teacher.send(b"\r")  # watch her: she plays in a browser
-        await teacher.wait_for("cleo plays in a browser")
-        assert ROOM_TEXT in teacher.text()  # still the room view
-
-        await cleo.key("\x11")  # ctrl+q: she quits; her row goes
+        await cleo.key("\x11")  # ctrl+q: she quits; the live view ends and says so
+        await teacher.wait_for("cleo's game ended.")
+        assert ROOM_TEXT in teacher.text()
+        assert not list(feeds.glob("*.sock"))
         await teacher.wait_until(lambda: not row(teacher, "cleo"), "cleo gone from the room")
     finally:
         conn.close()
+
+
+async def poke_feed(feed: Path, keys: bytes) -> None:
+    """Write ``keys`` into a live feed as a watcher could, and read until its first bytes."""
+    reader, writer = await asyncio.open_unix_connection(str(feed))
+    try:
+        writer.write(keys)
+        await writer.drain()
+        assert await reader.read(1)  # the repaint it asked for
+    finally:
+        writer.close()
