@@ -213,8 +213,12 @@ async def test_sigterm_stops_cleanly_with_games_running_and_ended(tmp_path: Path
                     await ws.close()
                     assert await await_gone(pid)
                     await server.await_line(rf"end eve pid {pid}")
+            # fay's game's live view socket (the instructor's); eve's went with her game
+            assert [p.name for p in (tmp_path / "room" / "web").glob("*.sock")] == [
+                f"{server.proc.pid}-{pid}.sock"]
             assert server.stop() == 0
             await ws.close()
+    assert not list((tmp_path / "room" / "web").glob("*.sock"))  # gone with the server
     log = server.log()
     assert "stopping: ending 1 game\n" in log + "\n" and "stopped" in log
     assert "Exception ignored" not in log and "Event loop is closed" not in log, log
