@@ -100,6 +100,17 @@ def _thaw(chunk: bytes | list[Record]) -> list[Record]:
     return pickle.loads(chunk) if isinstance(chunk, bytes) else chunk
 
 
+def _events_of(records: list[Record], first_seq: int, count: int,
+               kinds: frozenset[str] | None) -> list[Event]:
+    """Events of ``records`` (the first numbered ``first_seq``) numbered above ``count``, of
+    ``kinds`` (all if ``None``)."""
+    start = max(0, count + 1 - first_seq)
+    if kinds is None:
+        return [Event.of(first_seq + i, records[i]) for i in range(start, len(records))]
+    return [Event.of(first_seq + i, records[i]) for i in range(start, len(records))
+            if records[i][1] in kinds]
+
+
 def _reading(line: ClockLine, tick: int, at: int) -> float:
     return line[at + 1] + (tick - line[at]) * line[at + 2]
 
@@ -182,7 +193,13 @@ class Trace:
         #: list itself when a record cannot be pickled.
         self._chunks: list[bytes | list[Record]] = []
         self._chunk_sizes: list[int] = []
-        self._made: dict[int, Event] = {}  # events handed out before they reached `events`
+        #: The newest chunk's records, unpickled: readers that follow the run
+        #: (:meth:`events_since`) read them without thawing the bytes just frozen.
+        self._newest: tuple[int, list[Record]] | None = None
+        #: The last answer of :meth:`events_since` (several views ask the same each frame).
+        self._since: tuple[tuple[int, int, int, frozenset[str] | None], list[Event]] | None = None
+        #: Goes up at every :meth:`truncate`: a reader that saw another epoch starts over.
+        self.epoch = 0
         #: Records not hashed yet. The engine appends to it directly (the hot path) and calls
         #: :meth:`flush_if_full`; it is always the same list object.
         self.pending: list[Record] = []
@@ -195,11 +212,9 @@ class Trace:
         self.flush_if_full()
 
     def add_event(self, record: Record) -> Event:
-        """Record one event and return it as an :class:`Event` (the object :attr:`events`
-        will hold)."""
+        """Record one event and return it as an :class:`Event` (for the checks that watch
+        its kind; :attr:`events` makes its own when asked)."""
         event = Event.of(self.count + 1, record)
-        if self.retain:
-            self._made[event.seq] = event
         self.add(record)
         return event
 
@@ -214,18 +229,59 @@ class Trace:
         and the same event objects, every time."""
         self.flush()
         if self._chunks:
-            made = self._made
             self._events.extend(
-                made.pop(seq) if seq in made else Event.of(seq, record)
+                Event.of(seq, record)
                 for seq, record in enumerate(self._thawed(), len(self._events) + 1)
             )
             self._chunks.clear()
             self._chunk_sizes.clear()
+            self._newest = None
         return self._events
 
+    def events_since(self, count: int, kinds: frozenset[str] | None = None) -> list[Event]:
+        """The events after the first ``count`` (only those of ``kinds``, if given), for a
+        reader that follows the run: only those records become events, and the trace does
+        not keep them (:attr:`events` would keep every event of the run, and make them all).
+        Asked twice for the same events, it answers with the same list."""
+        key = (self.epoch, count, self.count, kinds)
+        if self._since is not None and self._since[0] == key:
+            return self._since[1]
+        made = len(self._events)
+        out = [e for e in self._events[count:] if kinds is None or e.kind in kinds] \
+            if count < made else []
+        seq = made + 1  # the seq of the first record of the first chunk
+        for index, size in enumerate(self._chunk_sizes):
+            if seq + size > count + 1:  # the chunk has a record after the first `count`
+                out.extend(_events_of(self._chunk(index), seq, count, kinds))
+            seq += size
+        out.extend(_events_of(self.pending, seq, count, kinds))
+        self._since = (key, out)
+        return out
+
+    def event_at(self, seq: int) -> Event | None:
+        """The event numbered ``seq`` (from 1), or ``None`` if there is none (not retained,
+        or not recorded yet)."""
+        if seq < 1 or seq > self.count:
+            return None
+        if seq <= len(self._events):
+            return self._events[seq - 1]
+        first = len(self._events) + 1
+        for index, size in enumerate(self._chunk_sizes):
+            if seq < first + size:
+                return Event.of(seq, self._chunk(index)[seq - first])
+            first += size
+        offset = seq - first
+        return Event.of(seq, self.pending[offset]) if offset < len(self.pending) else None
+
+    def _chunk(self, index: int) -> list[Record]:
+        newest = self._newest
+        if newest is not None and newest[0] == index:
+            return newest[1]
+        return _thaw(self._chunks[index])
+
     def _thawed(self) -> Iterator[Record]:
-        for chunk in self._chunks:
-            yield from _thaw(chunk)
+        for index in range(len(self._chunks)):
+            yield from self._chunk(index)
 
     def flush_if_full(self) -> None:
         """Hash the pending records if there are enough of them."""
@@ -244,6 +300,7 @@ class Trace:
             self._hasher.update(_hash_text(pending))
             self._hashed += len(pending)
             if self.retain:
+                self._newest = (len(self._chunks), list(pending))
                 self._chunks.append(_freeze(pending))
                 self._chunk_sizes.append(len(pending))
             pending.clear()
@@ -262,6 +319,9 @@ class Trace:
         """Forget events after ``mark`` (used by rewind)."""
         count, hasher = mark
         self.pending.clear()
+        self.epoch += 1
+        self._since = None
+        self._newest = None
         if self.retain:
             made = len(self._events)
             if count <= made:
@@ -270,7 +330,6 @@ class Trace:
                 self._chunk_sizes.clear()
             else:
                 self._keep_chunked(count - made)
-            self._made = {seq: e for seq, e in self._made.items() if seq <= count}
         self._hashed = count
         self._hasher = hasher.copy()
 

@@ -107,6 +107,10 @@ class Geometry:
 class DiagramModel:
     """Rows of the space-time diagram, fed from a trace."""
 
+    #: The event kinds it draws.
+    FED = frozenset({"send", "deliver", "drop", "hold", "decide", "state", "fault",
+                     "violation", "command"})
+
     def __init__(self, nodes: Sequence[str], scale: int) -> None:
         self.nodes = tuple(nodes)
         self.lane = {name: i for i, name in enumerate(self.nodes)}
@@ -115,14 +119,14 @@ class DiagramModel:
         self._reset()
 
     def _reset(self) -> None:
-        self.cursor = EventCursor()
+        self.cursor = EventCursor(self.FED)
         self.rows: dict[int, Row] = {}
         self.sends: dict[int, tuple[int, int, int]] = {}  # msg id -> (src lane, tick, dst lane)
         self.status: list[list[tuple[int, str]]] = [[(-1, RUNNING)] for _ in self.nodes]
         self.status_ticks: list[list[int]] = [[-1] for _ in self.nodes]
         self.lying: list[bool] = [False for _ in self.nodes]
         self.violations: list[tuple[int, str]] = []  # (row, text)
-        self._trace_events: list[Event] = []
+        self._trace: Trace | None = None  # where a violation's causes are looked up
         self.generation += 1
 
     def set_scale(self, scale: int, trace: Trace) -> None:
@@ -149,20 +153,18 @@ class DiagramModel:
             cursor = self.cursor
             self._reset()
             self.cursor = cursor
-        self._trace_events = trace.events  # where a violation's causes are looked up
+        self._trace = trace
         for event in events:
             self._feed(event)
         return reset
 
     def _where(self, seq: int) -> tuple[int, int | None] | None:
-        """Row and lane of the traced event number ``seq`` (seqs only grow)."""
-        events = self._trace_events
-        index = bisect.bisect_left(events, seq, key=lambda e: e.seq)
-        if index < len(events) and events[index].seq == seq:
-            event = events[index]
-            lane = self.lane.get(event.node) if event.node is not None else None
-            return self.row_of(event.tick), lane
-        return None
+        """Row and lane of the traced event number ``seq``."""
+        event = self._trace.event_at(seq) if self._trace is not None else None
+        if event is None:
+            return None
+        lane = self.lane.get(event.node) if event.node is not None else None
+        return self.row_of(event.tick), lane
 
     def _feed(self, event: Event) -> None:
         kind = event.kind

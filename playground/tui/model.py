@@ -53,23 +53,24 @@ def fmt_value(value: Any, limit: int = 14) -> str:
 
 class EventCursor:
     """Follows a trace: each call returns the events added since the last call, or says the
-    trace was rewound (then every event is returned again)."""
+    trace was rewound (then every event is returned again). The events are made for the
+    reader (:meth:`Trace.events_since`): following a run never makes the trace keep an event
+    object per record."""
 
-    __slots__ = ("count", "last")
+    __slots__ = ("count", "epoch", "kinds", "trace")
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: frozenset[str] | None = None) -> None:
+        self.kinds = kinds  # the event kinds wanted (None: all)
         self.count = 0
-        self.last: Event | None = None
+        self.epoch = 0
+        self.trace: Trace | None = None  # the trace followed so far (a restart makes another)
 
     def take(self, trace: Trace) -> tuple[bool, list[Event]]:
         """``(reset, new_events)``; ``reset`` means start over from the returned events."""
-        events = trace.events
-        n = len(events)
-        reset = n < self.count or (self.count > 0 and events[self.count - 1] is not self.last)
-        start = 0 if reset else self.count
-        new = events[start:]
-        self.count = n
-        self.last = events[-1] if n else None
+        reset = self.trace is not None and (
+            trace is not self.trace or trace.epoch != self.epoch or trace.count < self.count)
+        new = trace.events_since(0 if reset else self.count, self.kinds)
+        self.trace, self.count, self.epoch = trace, trace.count, trace.epoch
         return reset, new
 
 
@@ -88,9 +89,12 @@ class NodeHistory:
 class History:
     """Per-node history, fed incrementally from the trace."""
 
+    #: The event kinds it reads.
+    FED = frozenset({"decide", "fault", "state"})
+
     def __init__(self, nodes: Sequence[str]) -> None:
         self.nodes = tuple(nodes)
-        self.cursor = EventCursor()
+        self.cursor = EventCursor(self.FED)
         self.per_node: dict[str, NodeHistory] = {n: NodeHistory() for n in nodes}
 
     def sync(self, trace: Trace) -> None:

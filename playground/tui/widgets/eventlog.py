@@ -42,7 +42,7 @@ class EventLog(SteadyScrollView):
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.cursor = EventCursor()
+        self.cursor = EventCursor(SHOWN)
         self.lines: list[Event] = []
         self.follow = True
         #: Time is running: move a page at a time, as the space-time diagram does.
@@ -56,7 +56,7 @@ class EventLog(SteadyScrollView):
         if reset:
             self.lines = []
             self._generation += 1
-        added = [e for e in events if e.kind in SHOWN and not (
+        added = [e for e in events if not (
             e.kind == "state" and QUIET_BELIEFS.issuperset(e.data))]
         if not added and not reset:
             return
