@@ -427,9 +427,9 @@ class WorkshopWeb:
         watchdog: asyncio.Task[None] | None = None
         try:
             await service.start(cols, rows)
+            await self._offer_live(player, service, feed)
             self.log(f"start {player} from {address} pid {service.pid} {cols}x{rows} (web, "
                      f"{self.sessions.total}/{config.max_sessions} games)")
-            await self._offer_live(player, service, feed)
             self._list_in_room(player, service, (cols, rows))
             watchdog = asyncio.ensure_future(self._watch(websocket, started, activity,
                                                          liveness))
