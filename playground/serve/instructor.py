@@ -23,7 +23,7 @@ import asyncssh
 import attrs
 
 from playground.game.roomstate import RoomState, browser_games, read_status
-from playground.serve.livefeed import feed_path, watch_feed
+from playground.serve.livefeed import MAX_WATCHERS, feed_path, watch_feed
 from playground.serve.roomview import RoomPicture, RoomRow, render_room
 
 if TYPE_CHECKING:
@@ -365,13 +365,21 @@ class InstructorSession(asyncssh.SSHServerSession):
                            "view of it here (another data dir, or the game is ending).")
             return
 
+        received = [0]
+
         def on_output(data: bytes) -> None:
             if self.watching is not view:
                 return
+            received[0] += len(data)
             if data:
                 self._on_game_output(data)
-            else:  # the feed ended: the game did, unless the web server dropped us
-                self._leave_live_view(TOO_SLOW if path.exists() else f"{player}'s game ended.")
+            elif not path.exists():
+                self._leave_live_view(f"{player}'s game ended.")
+            elif received[0]:  # the game goes on: the web server dropped us
+                self._leave_live_view(TOO_SLOW)
+            else:  # turned away at once
+                self._leave_live_view(f"{player}'s game already has {MAX_WATCHERS} live "
+                                      "views: leave one to open another.")
 
         async def copy() -> None:
             try:

@@ -19,6 +19,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from playground.game.roomstate import BROWSERS_DIR, process_running
 
@@ -58,6 +59,7 @@ class LiveFeed:
         self.watchers: set[asyncio.StreamWriter] = set()
         self.dropped = 0  # watchers dropped for falling behind
         self._server: asyncio.AbstractServer | None = None
+        self._serving: dict[asyncio.Task[Any], asyncio.StreamReader] = {}  # per watcher
 
     async def open(self, path: Path) -> None:
         """Listen at ``path`` (OSError if it cannot: no live view of this game)."""
@@ -94,16 +96,24 @@ class LiveFeed:
         if len(self.watchers) >= MAX_WATCHERS or self._server is None:
             writer.close()
             return
+        task = asyncio.current_task()
+        if task is not None:
+            self._serving[task] = reader
         self.watchers.add(writer)
         try:
             with contextlib.suppress(Exception):  # a game already ending draws nothing more
                 await self.on_join()
-            with contextlib.suppress(OSError):
-                while await reader.read(READ_CHUNK):
-                    pass  # read-only: what a watcher sends goes nowhere
+            while await reader.read(READ_CHUNK):
+                pass  # read-only: what a watcher sends goes nowhere
+        except (OSError, asyncio.CancelledError):
+            # Cancelled only when the loop ends under it: a cancelled handler would be logged
+            # as an error by the stream server.
+            pass
         finally:
             self.watchers.discard(writer)
             writer.close()
+            if task is not None:
+                self._serving.pop(task, None)
 
     async def close(self) -> None:
         """Stop offering: the socket file goes first (so a watcher told "ended" finds it gone),
@@ -117,6 +127,10 @@ class LiveFeed:
         for writer in list(self.watchers):
             writer.close()
         self.watchers.clear()
+        serving = list(self._serving.items())
+        for _, reader in serving:
+            reader.feed_eof()  # stop reading what the watcher might still send
+        await asyncio.gather(*(task for task, _ in serving), return_exceptions=True)
 
 
 async def watch_feed(path: Path, on_output: Callable[[bytes], None]) -> None:

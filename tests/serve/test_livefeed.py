@@ -9,7 +9,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from playground.serve.livefeed import MAX_BEHIND, LiveFeed, clean_stale_feeds, feed_path
+from playground.serve.livefeed import (
+    MAX_BEHIND,
+    MAX_WATCHERS,
+    LiveFeed,
+    clean_stale_feeds,
+    feed_path,
+)
 
 CHUNK = b"\x1b[H" + b"x" * (64 * 1024 - 3)  # one big frame
 
@@ -95,3 +101,21 @@ async def test_stale_sockets_of_a_killed_server_are_removed_at_start(tmp_path: P
         assert not gone.exists() and not mine.exists()
     finally:
         await live.close()
+
+
+async def test_a_watcher_beyond_the_most_is_turned_away_with_nothing(tmp_path: Path) -> None:
+    feed = LiveFeed(asyncio.sleep)
+    await feed.open(feed_path(tmp_path / "room", 4242, 18))
+    try:
+        assert feed.path is not None
+        links = [await asyncio.open_unix_connection(str(feed.path))
+                 for _ in range(MAX_WATCHERS + 1)]  # (the writers too: they must stay open)
+        watchers = [Watcher(reader) for reader, _ in links]
+        one_more = watchers.pop()
+        await one_more.ended.wait()
+        await wait_until(lambda: len(feed.watchers) == MAX_WATCHERS, "every other one joined")
+        feed.offer(b"frame")
+        await wait_until(lambda: all(w.got == b"frame" for w in watchers), "the first ones served")
+        assert one_more.got == b"" and len(feed.watchers) == MAX_WATCHERS
+    finally:
+        await feed.close()
