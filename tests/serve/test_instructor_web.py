@@ -20,9 +20,10 @@ aiohttp = pytest.importorskip("aiohttp")
 
 
 @pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[tuple[SlowBrowser, RunningServer]]:
+async def browser(tmp_path: Path) -> AsyncIterator[
+        tuple[SlowBrowser, RunningServer, RunningServer]]:
     """cleo's game in a browser on a web server whose data dir an SSH server shares; cleo has
-    won the first level with two stars."""
+    won the first level with two stars. Yields her browser, the SSH server, the web server."""
     progress = Progress.load("cleo", tmp_path / "data")
     progress.record(load_campaign().order[0], True, 2, 100, "")
     progress.save()
@@ -34,12 +35,12 @@ async def browser(tmp_path: Path) -> AsyncIterator[tuple[SlowBrowser, RunningSer
         async with aiohttp.ClientSession() as http, \
                 browser_game(http, f"http://127.0.0.1:{web.port}", "cleo", 110, 35) as cleo:
             await cleo.draw_until(TITLE_TEXT)
-            yield cleo, ssh
+            yield cleo, ssh, web
 
 
 async def test_the_instructor_sees_a_browser_player_move_and_watches_her_live(
-        browser: tuple[SlowBrowser, RunningServer], tmp_path: Path) -> None:
-    cleo, ssh = browser
+        browser: tuple[SlowBrowser, RunningServer, RunningServer], tmp_path: Path) -> None:
+    cleo, ssh, _ = browser
     feeds = tmp_path / "data" / "room" / "web"
     conn = await connect(ssh.port, "instructor", password=TEACHER)
     try:
@@ -85,6 +86,27 @@ async def test_the_instructor_sees_a_browser_player_move_and_watches_her_live(
         assert ROOM_TEXT in teacher.text()
         assert not list(feeds.glob("*.sock"))
         await teacher.wait_until(lambda: not row(teacher, "cleo"), "cleo gone from the room")
+    finally:
+        conn.close()
+
+
+async def test_the_live_view_ends_cleanly_when_the_web_server_stops(
+        browser: tuple[SlowBrowser, RunningServer, RunningServer], tmp_path: Path) -> None:
+    _, ssh, web = browser
+    conn = await connect(ssh.port, "instructor", password=TEACHER)
+    try:
+        teacher = await Terminal.open(conn, 120, 36)
+        await teacher.wait_until(lambda: "title screen" in row(teacher, "cleo"),
+                                 "cleo on her title screen")
+        teacher.send(b"\r")
+        await teacher.wait_until(lambda: TITLE_TEXT in teacher.text()
+                                 and ROOM_TEXT not in teacher.text(), "cleo's title, live")
+        assert await asyncio.to_thread(web.stop) == 0
+        await teacher.wait_for("cleo's game ended.")
+        assert ROOM_TEXT in teacher.text()
+        assert not list((tmp_path / "data" / "room" / "web").glob("*.sock"))
+        for trouble in ("Traceback", "Exception", "never retrieved"):
+            assert trouble not in web.log(), web.log()
     finally:
         conn.close()
 
