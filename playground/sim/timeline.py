@@ -2,10 +2,12 @@
 
 ``Timeline(scenario, seed, actions)`` wraps a :class:`World`. :meth:`run_until` advances it and
 keeps a full snapshot every ``snapshot_every`` ticks (at most ``max_snapshots``: past that,
-every other one is dropped, so long runs keep sparser ones). :meth:`rewind` restores the
-nearest snapshot at or before a tick and replays forward to it, so the state (and the trace
-hash) is exactly what a straight run would have. :meth:`fork` rewinds and replaces every action
-from a tick on, starting a new timeline from that moment.
+every other one is dropped and later ones are taken half as often, down to one every
+:data:`MAX_STRIDE` times ``snapshot_every``, so long runs keep, and pay for, sparser ones: a
+snapshot copies the whole world, and grows with it). :meth:`rewind`
+restores the nearest snapshot at or before a tick and replays forward to it, so the state (and
+the trace hash) is exactly what a straight run would have. :meth:`fork` rewinds and replaces
+every action from a tick on, starting a new timeline from that moment.
 
 The timeline owns the player's moves (:attr:`moves`): a snapshot may predate a move, so every
 restore schedules again each move after the snapshot's tick. Going forward after a rewind
@@ -21,6 +23,10 @@ from playground.sim.actions import Action
 from playground.sim.errors import InvalidTickError
 from playground.sim.scenario import Scenario
 from playground.sim.world import World, WorldSnapshot
+
+#: However long the run, a snapshot is taken at least every this many times ``snapshot_every``
+#: ticks: a short step back (the usual rewind) never replays more than that.
+MAX_STRIDE = 4
 
 
 class Timeline:
@@ -47,6 +53,9 @@ class Timeline:
         self.world = World(scenario, seed, self._moves)
         self._snapshots: list[WorldSnapshot] = [self.world.snapshot()]
         self._snapshot_ticks: list[int] = [-1]  # the last fully simulated tick of each
+        #: Ticks between snapshots now: ``snapshot_every``, doubled at each thinning up to
+        #: :data:`MAX_STRIDE` times that.
+        self._stride = snapshot_every
 
     @property
     def now(self) -> int:
@@ -72,23 +81,27 @@ class Timeline:
             self._thin()
 
     def _thin(self) -> None:
-        """Drop every other snapshot, keeping the first and the newest: memory stays bounded
-        however long the run, and a rewind replays at most about twice as far as before."""
+        """Drop every other snapshot, keeping the first and the newest, and take them half as
+        often from now on: memory and the time spent copying the world stay bounded however
+        long the run, and a rewind replays at most about twice as far as before."""
+        self._stride = min(2 * self._stride, MAX_STRIDE * self.snapshot_every)
         last = len(self._snapshots) - 1
         keep = [i for i in range(last + 1) if i == 0 or (last - i) % 2 == 0]
         self._snapshot_ticks = [self._snapshot_ticks[i] for i in keep]
         self._snapshots = [self._snapshots[i] for i in keep]
 
     def run_until(self, tick: int) -> None:
-        """Advance to ``tick``, snapshotting every ``snapshot_every`` ticks on the way."""
+        """Advance to ``tick``, snapshotting every ``snapshot_every`` ticks on the way (or
+        less often, once the snapshots were thinned)."""
         world = self.world
-        every = self.snapshot_every
-        mark = (max(world.simulated_through, 0) // every + 1) * every
-        while mark <= tick:
+        while (mark := self._next_mark()) <= tick:
             world.run_until(mark)
             self._take_snapshot()
-            mark += every
         world.run_until(tick)
+
+    def _next_mark(self) -> int:
+        """The next tick to snapshot at: the next multiple of the stride."""
+        return (max(self.world.simulated_through, 0) // self._stride + 1) * self._stride
 
     def rewind(self, tick: int) -> None:
         """Go back (or forward) to the state right after tick ``tick`` was simulated."""

@@ -7,6 +7,8 @@ import pytest
 
 from playground.sim import Action, InvalidTickError, Latency, LinkSpec, Timeline, World
 from playground.sim.examples import HeartbeatCluster
+from playground.sim.timeline import MAX_STRIDE
+from playground.sim.world import WorldSnapshot
 from tests.sim.helpers import heartbeat_scenario
 
 LINK = LinkSpec(latency=Latency.exponential(1, 3), loss=0.05)
@@ -150,6 +152,32 @@ def test_long_runs_keep_few_snapshots_and_still_rewind_exactly() -> None:
         timeline.rewind(tick)
         assert timeline.world.trace.sha256() == straight(tick).trace.sha256()
         assert len(timeline._snapshots) <= 5
+
+
+def test_a_long_run_takes_sparser_snapshots_once_it_thins_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot copies the whole world: past the cap, taking one every 100 ticks only to
+    drop half of them would cost a copy per 100 ticks for the whole run."""
+    timeline = Timeline(heartbeat_scenario(3, LINK), seed=8, actions=ACTIONS,
+                        snapshot_every=100, max_snapshots=5)
+    taken: list[int] = []
+    snapshot = World.snapshot
+
+    def counted(world: World) -> WorldSnapshot:
+        taken.append(world.now)
+        return snapshot(world)
+
+    monkeypatch.setattr(World, "snapshot", counted)
+    timeline.run_until(6_400)  # 64 marks of 100 ticks
+    strides = [b - a for a, b in zip([0, *taken], taken, strict=False)]
+    assert strides[:4] == [100] * 4  # until the first thinning
+    assert strides[-1] == MAX_STRIDE * 100 and max(strides) == MAX_STRIDE * 100
+    assert len(taken) < 64 / 3
+    assert timeline._snapshot_ticks[0] == -1 and len(timeline._snapshots) <= 5
+    assert 6_400 - timeline._snapshot_ticks[-1] <= MAX_STRIDE * 100  # a short step back
+    for tick in (6_399, 3_210, 50):
+        timeline.rewind(tick)
+        assert timeline.world.trace.sha256() == straight(tick).trace.sha256()
 
 
 def test_a_move_made_after_a_snapshot_survives_every_rewind() -> None:
