@@ -160,7 +160,6 @@ class GameAppService(AppService):
         self.stopped = False
         self.size = (80, 24)  # the browser's terminal, as the game was last told
 
-
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         self.size = (width, height)
         env = dict(self.env, COLUMNS=str(width), ROWS=str(height))
