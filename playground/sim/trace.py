@@ -174,6 +174,11 @@ class Event:
         return f"<{self.seq} t={self.tick} {self.kind}{where} {self.data}>"
 
 
+#: How many of the newest kept chunks stay unpickled too, for the readers that follow the run:
+#: at a frame a second, a 16x game flushes about four between two reads.
+RECENT_CHUNKS = 4
+
+
 class Trace:
     """Append-only list of events with an incrementally computed SHA-256.
 
@@ -193,11 +198,10 @@ class Trace:
         #: list itself when a record cannot be pickled.
         self._chunks: list[bytes | list[Record]] = []
         self._chunk_sizes: list[int] = []
-        #: The newest chunk's records, unpickled: readers that follow the run
-        #: (:meth:`events_since`) read them without thawing the bytes just frozen.
-        self._newest: tuple[int, list[Record]] | None = None
-        #: The last answer of :meth:`events_since` (several views ask the same each frame).
-        self._since: tuple[tuple[int, int, int, frozenset[str] | None], list[Event]] | None = None
+        #: The newest chunks' records, unpickled, by chunk index: the readers that follow the
+        #: run (:meth:`events_since`, several views each frame) read them without thawing the
+        #: bytes just frozen, each for itself.
+        self._recent: dict[int, list[Record]] = {}
         #: Goes up at every :meth:`truncate`: a reader that saw another epoch starts over.
         self.epoch = 0
         #: Records not hashed yet. The engine appends to it directly (the hot path) and calls
@@ -235,27 +239,16 @@ class Trace:
             )
             self._chunks.clear()
             self._chunk_sizes.clear()
-            self._newest = None
+            self._recent.clear()
         return self._events
 
     def events_since(self, count: int, kinds: frozenset[str] | None = None) -> list[Event]:
         """The events after the first ``count`` (only those of ``kinds``, if given), for a
         reader that follows the run: only those records become events, and the trace does
-        not keep them (:attr:`events` would keep every event of the run, and make them all).
-        Asked twice for the same events, it answers with the same list."""
-        key = (self.epoch, count, self.count, kinds)
-        if self._since is not None and self._since[0] == key:
-            return self._since[1]
-        made = len(self._events)
-        out = [e for e in self._events[count:] if kinds is None or e.kind in kinds] \
-            if count < made else []
-        seq = made + 1  # the seq of the first record of the first chunk
-        for index, size in enumerate(self._chunk_sizes):
-            if seq + size > count + 1:  # the chunk has a record after the first `count`
-                out.extend(_events_of(self._chunk(index), seq, count, kinds))
-            seq += size
-        out.extend(_events_of(self.pending, seq, count, kinds))
-        self._since = (key, out)
+        not keep them (:attr:`events` would keep every event of the run, and make them all)."""
+        out = [e for e in self._events[count:] if kinds is None or e.kind in kinds]
+        for first, records in self._records_after(count):
+            out.extend(_events_of(records, first, count, kinds))
         return out
 
     def event_at(self, seq: int) -> Event | None:
@@ -265,19 +258,23 @@ class Trace:
             return None
         if seq <= len(self._events):
             return self._events[seq - 1]
+        first, records = next(self._records_after(seq - 1))
+        return Event.of(seq, records[seq - first])
+
+    def _records_after(self, count: int) -> Iterator[tuple[int, list[Record]]]:
+        """``(seq of its first record, records)`` of each kept chunk, then of the pending
+        records, that hold a record after the first ``count`` (the chunks before are left
+        frozen)."""
         first = len(self._events) + 1
         for index, size in enumerate(self._chunk_sizes):
-            if seq < first + size:
-                return Event.of(seq, self._chunk(index)[seq - first])
+            if first + size > count + 1:
+                yield first, self._chunk(index)
             first += size
-        offset = seq - first
-        return Event.of(seq, self.pending[offset]) if offset < len(self.pending) else None
+        yield first, self.pending
 
     def _chunk(self, index: int) -> list[Record]:
-        newest = self._newest
-        if newest is not None and newest[0] == index:
-            return newest[1]
-        return _thaw(self._chunks[index])
+        recent = self._recent.get(index)
+        return recent if recent is not None else _thaw(self._chunks[index])
 
     def _thawed(self) -> Iterator[Record]:
         for index in range(len(self._chunks)):
@@ -300,7 +297,9 @@ class Trace:
             self._hasher.update(_hash_text(pending))
             self._hashed += len(pending)
             if self.retain:
-                self._newest = (len(self._chunks), list(pending))
+                index = len(self._chunks)
+                self._recent[index] = list(pending)
+                self._recent.pop(index - RECENT_CHUNKS, None)
                 self._chunks.append(_freeze(pending))
                 self._chunk_sizes.append(len(pending))
             pending.clear()
@@ -320,8 +319,7 @@ class Trace:
         count, hasher = mark
         self.pending.clear()
         self.epoch += 1
-        self._since = None
-        self._newest = None
+        self._recent.clear()
         if self.retain:
             made = len(self._events)
             if count <= made:

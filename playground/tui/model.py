@@ -67,8 +67,7 @@ class EventCursor:
 
     def take(self, trace: Trace) -> tuple[bool, list[Event]]:
         """``(reset, new_events)``; ``reset`` means start over from the returned events."""
-        reset = self.trace is not None and (
-            trace is not self.trace or trace.epoch != self.epoch or trace.count < self.count)
+        reset = self.trace is not None and (trace is not self.trace or trace.epoch != self.epoch)
         new = trace.events_since(0 if reset else self.count, self.kinds)
         self.trace, self.count, self.epoch = trace, trace.count, trace.epoch
         return reset, new

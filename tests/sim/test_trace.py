@@ -190,8 +190,11 @@ def test_a_rewind_to_a_mark_keeps_exactly_the_records_before_it() -> None:
 
 def test_a_cut_inside_a_kept_chunk_keeps_the_records_before_it() -> None:
     straight, world = _kept_run(120), _kept_run(120)
-    count = len(straight.trace) - 4  # inside the last chunks of 7
+    *before, last = world.trace._chunk_sizes
+    count = sum(before) + last // 2  # inside the last kept chunk of 7
     world.trace.truncate((count, _hash_of_first(straight, count)))
+    following = [(e.seq, e.record) for e in world.trace.events_since(0)]
+    assert following == [(e.seq, e.record) for e in straight.trace.events[:count]]
     assert _event_dicts(world.trace) == _event_dicts(straight.trace)[:count]
     assert world.trace.sha256() == _hash_of_first(straight, count).hexdigest()
 
