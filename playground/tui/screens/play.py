@@ -294,8 +294,7 @@ class PlayScreen(GameMixin, Screen[None]):
                 tools=tools, remaining={t: c.remaining(t) for t in tools}, target=target,
                 claim=self.level.mode == "break", message=self.message, ok=self.message_ok,
                 wide=self.has_class("-wide"), ahead=c.moves_ahead_text())
-        self.part(Scrubber).set_state(world.now, c.frontier,
-                                           [v.tick for v in world.violations])
+        self.part(Scrubber).set_state(world.now, c.frontier, [v.tick for v in world.violations])
         self._refresh_status()
 
     def _show_detail(self, grid: ClusterGrid, views: list[NodeView], node: str | None) -> None:
